@@ -1,0 +1,3 @@
+//! A CIS2-faithful OpenID provider that runs offline.
+//!
+//! This crate is being built; see its issue.

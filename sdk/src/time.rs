@@ -1,0 +1,44 @@
+//! Time as an input. The core never reads a clock: callers pass `now`.
+
+use std::time::Duration;
+
+/// Seconds since the Unix epoch, as JWT `NumericDate` claims count them.
+///
+/// The sdk never reads the clock; adapters (`cis2-server`, the mock IdP, the browser package) own a `Clock`
+/// and pass `UnixTime` in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct UnixTime(u64);
+
+impl UnixTime {
+    /// A time from whole seconds since the epoch.
+    pub const fn from_secs(secs: u64) -> Self {
+        Self(secs)
+    }
+
+    /// Whole seconds since the epoch.
+    pub const fn as_secs(self) -> u64 {
+        self.0
+    }
+
+    /// `self + d`, saturating at the end of time.
+    pub fn saturating_add(self, d: Duration) -> Self {
+        Self(self.0.saturating_add(d.as_secs()))
+    }
+
+    /// `self - d`, saturating at the epoch.
+    pub fn saturating_sub(self, d: Duration) -> Self {
+        Self(self.0.saturating_sub(d.as_secs()))
+    }
+
+    /// How long after `earlier` this is (zero when `earlier` is later).
+    pub fn duration_since(self, earlier: UnixTime) -> Duration {
+        Duration::from_secs(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl std::fmt::Display for UnixTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
