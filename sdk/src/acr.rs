@@ -35,5 +35,10 @@ pub fn effective_aal(acr: Option<&str>, authentication_assurance_level: Option<u
 
 /// The minimum AAL a request for these ACR values asks for (the weakest of them); `None` if any is unknown.
 pub fn requested_level(acr_values: &[String]) -> Option<u8> {
-    acr_values.iter().map(|a| acr_level(a)).collect::<Option<Vec<_>>>()?.into_iter().min()
+    acr_values
+        .iter()
+        .map(|a| acr_level(a))
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .min()
 }

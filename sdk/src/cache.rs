@@ -67,7 +67,13 @@ pub struct Cached<T> {
 impl<T> Cached<T> {
     /// An empty cache.
     pub fn new(policy: CachePolicy) -> Self {
-        Self { policy, value: None, last_attempt: None, next_ticket: 0, consecutive_failures: 0 }
+        Self {
+            policy,
+            value: None,
+            last_attempt: None,
+            next_ticket: 0,
+            consecutive_failures: 0,
+        }
     }
 
     /// The policy.
@@ -76,12 +82,16 @@ impl<T> Cached<T> {
     }
 
     fn cooling_down(&self, now: UnixTime) -> bool {
-        self.last_attempt.is_some_and(|t| now.duration_since(t) < self.policy.refetch_cooldown)
+        self.last_attempt
+            .is_some_and(|t| now.duration_since(t) < self.policy.refetch_cooldown)
     }
 
     /// The cached document while it may be served (within `stale_limit` of its fetch).
     pub fn get(&self, now: UnixTime) -> Option<&T> {
-        self.value.as_ref().filter(|(_, at, _)| now.duration_since(*at) <= self.policy.stale_limit).map(|(v, _, _)| v)
+        self.value
+            .as_ref()
+            .filter(|(_, at, _)| now.duration_since(*at) <= self.policy.stale_limit)
+            .map(|(v, _, _)| v)
     }
 
     /// What to do for an ordinary lookup.
@@ -89,7 +99,11 @@ impl<T> Cached<T> {
         match &self.value {
             Some((_, at, _)) if now.duration_since(*at) < self.policy.max_age => CacheAction::UseCached,
             Some(_) if self.get(now).is_some() => {
-                if self.cooling_down(now) { CacheAction::UseCached } else { CacheAction::UseCachedAndRefresh }
+                if self.cooling_down(now) {
+                    CacheAction::UseCached
+                } else {
+                    CacheAction::UseCachedAndRefresh
+                }
             }
             _ if self.cooling_down(now) && self.consecutive_failures > 0 => CacheAction::Unavailable,
             _ => CacheAction::FetchNow,
@@ -130,44 +144,4 @@ impl<T> Cached<T> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(s: u64) -> UnixTime {
-        UnixTime::from_secs(1_000_000 + s)
-    }
-
-    #[test]
-    fn lifecycle() {
-        let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
-        assert_eq!(c.action(t(0)), CacheAction::FetchNow);
-        let tk = c.begin_fetch(t(0));
-        assert!(c.complete(tk, "a", t(0)));
-        assert_eq!(c.action(t(10)), CacheAction::UseCached);
-        // Unknown kid: one refetch, then the cooldown holds.
-        assert!(c.may_refetch_on_miss(t(31)));
-        let tk = c.begin_fetch(t(31));
-        assert!(!c.may_refetch_on_miss(t(40)));
-        c.fail(tk);
-        // Stale but servable: refresh in the background.
-        assert_eq!(c.action(t(400)), CacheAction::UseCachedAndRefresh);
-        assert_eq!(c.get(t(3600)), Some(&"a"));
-        // Past the stale limit: fail closed.
-        assert_eq!(c.get(t(3601)), None);
-        assert_eq!(c.action(t(3601)), CacheAction::FetchNow);
-        let tk = c.begin_fetch(t(3601));
-        c.fail(tk);
-        assert_eq!(c.action(t(3605)), CacheAction::Unavailable);
-        assert_eq!(c.action(t(3640)), CacheAction::FetchNow);
-    }
-
-    #[test]
-    fn an_older_fetch_never_overwrites_a_newer_one() {
-        let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
-        let old = c.begin_fetch(t(0));
-        let new = c.begin_fetch(t(1));
-        assert!(c.complete(new, "new", t(2)));
-        assert!(!c.complete(old, "old", t(3)));
-        assert_eq!(c.get(t(3)), Some(&"new"));
-    }
-}
+mod tests;

@@ -32,7 +32,9 @@ impl<'de> Deserialize<'de> for AssuranceLevel {
                 .filter(|n| (1..=3).contains(n) && s.len() == 1)
                 .map(AssuranceLevel)
                 .ok_or_else(|| serde::de::Error::custom("assurance level must be \"1\", \"2\" or \"3\"")),
-            _ => Err(serde::de::Error::custom("assurance level must be a string or an integer")),
+            _ => Err(serde::de::Error::custom(
+                "assurance level must be a string or an integer",
+            )),
         }
     }
 }
@@ -46,11 +48,14 @@ pub(crate) fn assurance_level(v: &Value) -> Option<u8> {
 fn one_or_many<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(Vec::new()),
-        Value::Array(items) => {
-            items.into_iter().map(|v| serde_json::from_value(v).map_err(serde::de::Error::custom)).collect()
-        }
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| serde_json::from_value(v).map_err(serde::de::Error::custom))
+            .collect(),
         v @ Value::Object(_) => Ok(vec![serde_json::from_value(v).map_err(serde::de::Error::custom)?]),
-        _ => Err(serde::de::Error::custom("expected an object or an array of objects")),
+        _ => Err(serde::de::Error::custom(
+            "expected an object or an array of objects",
+        )),
     }
 }
 
@@ -65,7 +70,9 @@ fn string_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
                 _ => Err(serde::de::Error::custom("aud members must be strings")),
             })
             .collect(),
-        _ => Err(serde::de::Error::custom("aud must be a string or an array of strings")),
+        _ => Err(serde::de::Error::custom(
+            "aud must be a string or an array of strings",
+        )),
     }
 }
 
@@ -189,8 +196,14 @@ impl NrbacRole {
     pub fn role_code_parts(&self) -> Option<RoleCode<'_>> {
         let mut it = self.role_code.split(':');
         match (it.next(), it.next(), it.next(), it.next()) {
-            (Some(s), Some(g), Some(r), None) if s.starts_with('S') && g.starts_with('G') && r.starts_with('R') => {
-                Some(RoleCode { staff_group: s, job_group: g, job_role: r })
+            (Some(s), Some(g), Some(r), None)
+                if s.starts_with('S') && g.starts_with('G') && r.starts_with('R') =>
+            {
+                Some(RoleCode {
+                    staff_group: s,
+                    job_group: g,
+                    job_role: r,
+                })
             }
             _ => None,
         }
@@ -203,7 +216,11 @@ impl NrbacRole {
 
     /// The last segment of `role_name` without quotes (`Nurse Access Role`).
     pub fn role_title(&self) -> &str {
-        self.role_name.rsplit(':').next().unwrap_or(&self.role_name).trim_matches('"')
+        self.role_name
+            .rsplit(':')
+            .next()
+            .unwrap_or(&self.role_name)
+            .trim_matches('"')
     }
 }
 
@@ -225,8 +242,16 @@ pub struct Organisation {
 }
 
 /// Professional registration ids (`professionalmemberships` scope).
-pub const PROFESSIONAL_ID_CLAIMS: [&str; 8] =
-    ["gmc_id", "gdc_id", "gmp_id", "nmc_id", "rcn_id", "gphc_id", "gdp_id", "consultant_id"];
+pub const PROFESSIONAL_ID_CLAIMS: [&str; 8] = [
+    "gmc_id",
+    "gdc_id",
+    "gmp_id",
+    "nmc_id",
+    "rcn_id",
+    "gphc_id",
+    "gdp_id",
+    "consultant_id",
+];
 
 /// A CIS2 userinfo response (cis2.md §8.4).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -262,16 +287,32 @@ pub struct UserInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_roleid: Option<String>,
     /// National RBAC role profiles.
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub nhsid_nrbac_roles: Vec<NrbacRole>,
     /// Organisations where the user holds a role.
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub nhsid_user_orgs: Vec<Organisation>,
     /// Organisation roles.
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub nhsid_org_roles: Vec<Organisation>,
     /// Professional memberships by organisation.
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub nhsid_org_memberships: Vec<Organisation>,
     /// Everything else (profile extras, professional ids, …).
     #[serde(flatten)]
@@ -281,7 +322,10 @@ pub struct UserInfo {
 impl UserInfo {
     /// Professional registration ids present (`gmc_id` → `GMC123`, …).
     pub fn professional_ids(&self) -> Vec<(&'static str, &str)> {
-        PROFESSIONAL_ID_CLAIMS.iter().filter_map(|k| self.extra.get(*k).and_then(Value::as_str).map(|v| (*k, v))).collect()
+        PROFESSIONAL_ID_CLAIMS
+            .iter()
+            .filter_map(|k| self.extra.get(*k).and_then(Value::as_str).map(|v| (*k, v)))
+            .collect()
     }
 }
 
@@ -331,7 +375,11 @@ impl Cis2User {
 
     /// Display name, from userinfo when present.
     pub fn name(&self) -> Option<&str> {
-        self.userinfo.as_ref().and_then(|u| u.name.as_deref().or(u.extra.get("display_name").and_then(Value::as_str)))
+        self.userinfo.as_ref().and_then(|u| {
+            u.name
+                .as_deref()
+                .or(u.extra.get("display_name").and_then(Value::as_str))
+        })
     }
 
     /// All national RBAC roles.
@@ -355,7 +403,11 @@ impl Cis2User {
     /// Resolves the selected role: `selected_roleid` → `nhsid_nrbac_roles[].person_roleid` → `nhsid_user_orgs`.
     pub fn selected_role(&self) -> RoleSelection<'_> {
         let Some(id) = self.selected_role_id() else {
-            return if self.roles().is_empty() { RoleSelection::NoRoles } else { RoleSelection::NotSelected };
+            return if self.roles().is_empty() {
+                RoleSelection::NoRoles
+            } else {
+                RoleSelection::NotSelected
+            };
         };
         match self.roles().iter().find(|r| r.person_roleid == id) {
             Some(role) => RoleSelection::Selected {

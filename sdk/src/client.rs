@@ -9,7 +9,10 @@ use serde_json::Map;
 use crate::claims::{IdTokenClaims, UserInfo};
 use crate::discovery::ProviderMetadata;
 use crate::error::{CallbackError, ConfigError, Error, OAuthError, OAuthErrorCode};
-use crate::flow::{Callback, LoginOptions, PendingLogin, PendingWire, Prompt, VerifiedCallback, new_secrets, pkce_challenge, random_token};
+use crate::flow::{
+    Callback, LoginOptions, PendingLogin, PendingWire, Prompt, VerifiedCallback, new_secrets, pkce_challenge,
+    random_token,
+};
 use crate::http::{HttpRequest, HttpResponse, form_encode, limits};
 use crate::issuer::{ClientId, IssuerUrl, RedirectUrl};
 use crate::jwks::JwkSet;
@@ -134,10 +137,22 @@ impl Cis2Client {
     /// Combines a configuration with metadata that [`ClientConfig::parse_discovery`] checked.
     pub fn new(config: ClientConfig, metadata: ProviderMetadata) -> Result<Self, Error> {
         if metadata.issuer != config.issuer {
-            return Err(ConfigError::InvalidOption { setting: "metadata", reason: "metadata is for another issuer".into() }.into());
+            return Err(ConfigError::InvalidOption {
+                setting: "metadata",
+                reason: "metadata is for another issuer".into(),
+            }
+            .into());
         }
-        let validator = TokenValidator::new(config.issuer.clone(), config.client_id.clone(), config.policy.clone());
-        Ok(Self(Arc::new(Inner { config, metadata, validator })))
+        let validator = TokenValidator::new(
+            config.issuer.clone(),
+            config.client_id.clone(),
+            config.policy.clone(),
+        );
+        Ok(Self(Arc::new(Inner {
+            config,
+            metadata,
+            validator,
+        })))
     }
 
     /// The configuration.
@@ -212,36 +227,82 @@ impl Cis2Client {
 
     /// Checks a callback against the pending login of this browser: `state` (constant time), an `error=`
     /// response, the RFC 9207 `iss` parameter, `client_id`, the pending login's age, and that a code came.
-    pub fn verify_callback(&self, pending: &PendingLogin, cb: &Callback, now: UnixTime) -> Result<VerifiedCallback, Error> {
+    pub fn verify_callback(
+        &self,
+        pending: &PendingLogin,
+        cb: &Callback,
+        now: UnixTime,
+    ) -> Result<VerifiedCallback, Error> {
         let p = &pending.0;
         if p.issuer != self.0.config.issuer.as_str() || p.client_id != self.0.config.client_id.as_str() {
             // Mix-up (catalogue FLOW-09): the pending login belongs to another issuer or client.
-            return Err(CallbackError::IssuerMismatch { expected: self.0.config.issuer.to_string(), actual: Some(p.issuer.clone()) }.into());
+            return Err(CallbackError::IssuerMismatch {
+                expected: self.0.config.issuer.to_string(),
+                actual: Some(p.issuer.clone()),
+            }
+            .into());
         }
-        let state = cb.state.as_deref().ok_or(CallbackError::MissingParameter { name: "state" })?;
+        let state = cb
+            .state
+            .as_deref()
+            .ok_or(CallbackError::MissingParameter { name: "state" })?;
         if !p.state.ct_eq(state) {
             return Err(CallbackError::StateMismatch.into());
         }
         let age = now.duration_since(p.created_at);
         if age > PENDING_LOGIN_MAX_AGE {
-            return Err(CallbackError::PendingLoginExpired { started: p.created_at, now, max_age_secs: PENDING_LOGIN_MAX_AGE.as_secs() }.into());
-        }
-        match (&cb.iss, self.0.metadata.authorization_response_iss_parameter_supported) {
-            (Some(iss), _) if iss != &p.issuer => {
-                return Err(CallbackError::IssuerMismatch { expected: p.issuer.clone(), actual: Some(iss.clone()) }.into());
+            return Err(CallbackError::PendingLoginExpired {
+                started: p.created_at,
+                now,
+                max_age_secs: PENDING_LOGIN_MAX_AGE.as_secs(),
             }
-            (None, true) => return Err(CallbackError::IssuerMismatch { expected: p.issuer.clone(), actual: None }.into()),
+            .into());
+        }
+        match (
+            &cb.iss,
+            self.0.metadata.authorization_response_iss_parameter_supported,
+        ) {
+            (Some(iss), _) if iss != &p.issuer => {
+                return Err(CallbackError::IssuerMismatch {
+                    expected: p.issuer.clone(),
+                    actual: Some(iss.clone()),
+                }
+                .into());
+            }
+            (None, true) => {
+                return Err(CallbackError::IssuerMismatch {
+                    expected: p.issuer.clone(),
+                    actual: None,
+                }
+                .into());
+            }
             _ => {}
         }
         if let Some(error) = &cb.error {
-            return Err(OAuthError { code: OAuthErrorCode::parse(error), description: cb.error_description.clone(), status: None }.into());
+            return Err(OAuthError {
+                code: OAuthErrorCode::parse(error),
+                description: cb.error_description.clone(),
+                status: None,
+            }
+            .into());
         }
         if let Some(cid) = &cb.client_id
-            && cid != &p.client_id {
-                return Err(CallbackError::ClientIdMismatch { expected: p.client_id.clone(), actual: cid.clone() }.into());
+            && cid != &p.client_id
+        {
+            return Err(CallbackError::ClientIdMismatch {
+                expected: p.client_id.clone(),
+                actual: cid.clone(),
             }
-        let code = cb.code.clone().filter(|c| !c.is_empty()).ok_or(CallbackError::MissingParameter { name: "code" })?;
-        Ok(VerifiedCallback { code: crate::secret::AuthorizationCode::new(code) })
+            .into());
+        }
+        let code = cb
+            .code
+            .clone()
+            .filter(|c| !c.is_empty())
+            .ok_or(CallbackError::MissingParameter { name: "code" })?;
+        Ok(VerifiedCallback {
+            code: crate::secret::AuthorizationCode::new(code),
+        })
     }
 
     /// The token request for a verified callback, with client authentication (a fresh assertion `jti` every
@@ -270,12 +331,22 @@ impl Cis2Client {
                 use base64::Engine as _;
                 let user = form_encode([("", self.0.config.client_id.as_str())]);
                 let pass = form_encode([("", secret.secret())]);
-                let creds = format!("{}:{}", user.trim_start_matches('='), pass.trim_start_matches('='));
-                basic = Some(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(creds)));
+                let creds = format!(
+                    "{}:{}",
+                    user.trim_start_matches('='),
+                    pass.trim_start_matches('=')
+                );
+                basic = Some(format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(creds)
+                ));
             }
             ClientAuth::PrivateKeyJwt(key) => {
                 form.push(("client_id", self.0.config.client_id.as_str().to_owned()));
-                form.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()));
+                form.push((
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+                ));
                 form.push(("client_assertion", self.client_assertion(key, rng, now)?));
             }
         }
@@ -286,13 +357,23 @@ impl Cis2Client {
         if let Some(b) = basic {
             req = req.header(http::header::AUTHORIZATION, b);
         }
-        req.body(body.into_bytes())
-            .map_err(|e| ConfigError::InvalidOption { setting: "token request", reason: e.to_string() }.into())
+        req.body(body.into_bytes()).map_err(|e| {
+            ConfigError::InvalidOption {
+                setting: "token request",
+                reason: e.to_string(),
+            }
+            .into()
+        })
     }
 
     /// A private_key_jwt assertion: `iss` = `sub` = client id, `aud` = the token endpoint exactly as discovered
     /// (or the issuer, per [`AssertionAudience`]), unique `jti`, `iat`, short `exp`, `kid` of the key.
-    pub fn client_assertion(&self, key: &SigningKey, rng: &mut impl CryptoRngCore, now: UnixTime) -> Result<String, Error> {
+    pub fn client_assertion(
+        &self,
+        key: &SigningKey,
+        rng: &mut impl CryptoRngCore,
+        now: UnixTime,
+    ) -> Result<String, Error> {
         let aud = match self.0.config.assertion_audience {
             AssertionAudience::TokenEndpoint => self.0.metadata.token_endpoint.as_str(),
             AssertionAudience::Issuer => self.0.config.issuer.as_str(),
@@ -304,7 +385,10 @@ impl Cis2Client {
         claims.insert("aud".into(), aud.into());
         claims.insert("jti".into(), random_token(rng, 24).into());
         claims.insert("iat".into(), now.as_secs().into());
-        claims.insert("exp".into(), now.saturating_add(ASSERTION_LIFETIME).as_secs().into());
+        claims.insert(
+            "exp".into(),
+            now.saturating_add(ASSERTION_LIFETIME).as_secs().into(),
+        );
         Ok(key.sign_jwt(Some("JWT"), &Map::new(), &claims, rng)?)
     }
 
@@ -330,7 +414,10 @@ impl Cis2Client {
             acr_values: &p.acr_values,
             access_token: Some(&tokens.access_token),
         };
-        Ok(self.0.validator.validate_id_token(tokens.id_token.secret(), jwks, &expect, now)?)
+        Ok(self
+            .0
+            .validator
+            .validate_id_token(tokens.id_token.secret(), jwks, &expect, now)?)
     }
 
     /// The userinfo request (`Authorization: Bearer`), or `None` when discovery lists no userinfo endpoint.
@@ -338,35 +425,70 @@ impl Cis2Client {
         let endpoint = self.0.metadata.userinfo_endpoint.as_ref()?;
         Some(
             http::Request::get(endpoint.as_str())
-                .header(http::header::AUTHORIZATION, format!("Bearer {}", access_token.secret()))
+                .header(
+                    http::header::AUTHORIZATION,
+                    format!("Bearer {}", access_token.secret()),
+                )
                 .header(http::header::ACCEPT, "application/json, application/jwt")
                 .body(Vec::new())
-                .map_err(|e| ConfigError::InvalidOption { setting: "userinfo request", reason: e.to_string() }.into()),
+                .map_err(|e| {
+                    ConfigError::InvalidOption {
+                        setting: "userinfo request",
+                        reason: e.to_string(),
+                    }
+                    .into()
+                }),
         )
     }
 
     /// Parses userinfo (JSON, or a signed JWT validated on the one path) and checks its `sub` against the ID
     /// token's (OIDC Core §5.3.2).
-    pub fn parse_userinfo(&self, resp: &HttpResponse, id_token: &IdTokenClaims, jwks: &JwkSet, now: UnixTime) -> Result<UserInfo, Error> {
+    pub fn parse_userinfo(
+        &self,
+        resp: &HttpResponse,
+        id_token: &IdTokenClaims,
+        jwks: &JwkSet,
+        now: UnixTime,
+    ) -> Result<UserInfo, Error> {
         if resp.status() == http::StatusCode::OK && crate::http::is_jwt(resp) {
             if resp.body().len() > limits::USERINFO {
-                return Err(crate::error::HttpError::BodyTooLarge { what: "userinfo", limit: limits::USERINFO, actual: resp.body().len() }.into());
+                return Err(crate::error::HttpError::BodyTooLarge {
+                    what: "userinfo",
+                    limit: limits::USERINFO,
+                    actual: resp.body().len(),
+                }
+                .into());
             }
-            let token = std::str::from_utf8(resp.body())
-                .map_err(|_| crate::error::TokenError::Malformed { reason: "userinfo JWT is not UTF-8".into() })?;
-            return Ok(self.0.validator.validate_signed_userinfo(token.trim(), jwks, &id_token.sub, now)?);
+            let token =
+                std::str::from_utf8(resp.body()).map_err(|_| crate::error::TokenError::Malformed {
+                    reason: "userinfo JWT is not UTF-8".into(),
+                })?;
+            return Ok(self
+                .0
+                .validator
+                .validate_signed_userinfo(token.trim(), jwks, &id_token.sub, now)?);
         }
         let obj = crate::http::json_body(resp, "userinfo", limits::USERINFO)?;
         Ok(crate::validation::userinfo_from_map(obj, &id_token.sub)?)
     }
 
     /// Validates a back-channel logout token.
-    pub fn validate_logout_token(&self, token: &str, jwks: &JwkSet, now: UnixTime) -> Result<LogoutToken, Error> {
+    pub fn validate_logout_token(
+        &self,
+        token: &str,
+        jwks: &JwkSet,
+        now: UnixTime,
+    ) -> Result<LogoutToken, Error> {
         Ok(self.0.validator.validate_logout_token(token, jwks, now)?)
     }
 
     /// The RP-initiated logout URL (`end_session_endpoint?id_token_hint=…`), when the provider has one.
-    pub fn end_session_url(&self, id_token_hint: &str, post_logout_redirect_uri: Option<&str>, state: Option<&str>) -> Option<url::Url> {
+    pub fn end_session_url(
+        &self,
+        id_token_hint: &str,
+        post_logout_redirect_uri: Option<&str>,
+        state: Option<&str>,
+    ) -> Option<url::Url> {
         let mut url = self.0.metadata.end_session_endpoint.as_ref()?.url().clone();
         {
             let mut q = url.query_pairs_mut();

@@ -35,12 +35,23 @@ impl Crypto {
     }
 
     /// Verifies `signature` over `input` with `key` under `alg`. Key eligibility was settled by key selection.
-    pub(crate) fn verify(self, alg: Algorithm, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<(), TokenError> {
+    pub(crate) fn verify(
+        self,
+        alg: Algorithm,
+        key: &Jwk,
+        input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), TokenError> {
         match self.0 {
             #[cfg(feature = "rust-crypto")]
             Backend::RustCrypto => rust_crypto_verify(alg, key, input, signature),
             #[cfg(feature = "aws-lc")]
-            Backend::AwsLc => aws_lc_verify(alg, key.material(), input, signature),
+            Backend::AwsLc => match key.aws_lc.get(alg) {
+                Some(parsed) => parsed
+                    .verify_sig(input, signature)
+                    .map_err(|_| TokenError::InvalidSignature),
+                None => aws_lc_verify(alg, key.material(), input, signature),
+            },
         }
     }
 }
@@ -84,7 +95,9 @@ impl PreparedKey {
             }
             PublicKeyMaterial::P256 { x, y } => {
                 let coord = |c: &[u8]| -> Result<p256::FieldBytes, String> {
-                    let a: [u8; 32] = c.try_into().map_err(|_| "P-256 coordinates must be 32 bytes".to_owned())?;
+                    let a: [u8; 32] = c
+                        .try_into()
+                        .map_err(|_| "P-256 coordinates must be 32 bytes".to_owned())?;
                     Ok(a.into())
                 };
                 let point = p256::EncodedPoint::from_affine_coordinates(&coord(x)?, &coord(y)?, false);
@@ -101,9 +114,15 @@ fn rust_crypto_verify(alg: Algorithm, key: &Jwk, input: &[u8], signature: &[u8])
     use rsa::{Pkcs1v15Sign, Pss};
     let hashed = digest(alg, input);
     let ok = match (&key.prepared, alg) {
-        (PreparedKey::Rsa(k), Algorithm::RS256) => k.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, signature).is_ok(),
-        (PreparedKey::Rsa(k), Algorithm::RS384) => k.verify(Pkcs1v15Sign::new::<Sha384>(), &hashed, signature).is_ok(),
-        (PreparedKey::Rsa(k), Algorithm::RS512) => k.verify(Pkcs1v15Sign::new::<Sha512>(), &hashed, signature).is_ok(),
+        (PreparedKey::Rsa(k), Algorithm::RS256) => k
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, signature)
+            .is_ok(),
+        (PreparedKey::Rsa(k), Algorithm::RS384) => k
+            .verify(Pkcs1v15Sign::new::<Sha384>(), &hashed, signature)
+            .is_ok(),
+        (PreparedKey::Rsa(k), Algorithm::RS512) => k
+            .verify(Pkcs1v15Sign::new::<Sha512>(), &hashed, signature)
+            .is_ok(),
         (PreparedKey::Rsa(k), Algorithm::PS256) => k.verify(Pss::new::<Sha256>(), &hashed, signature).is_ok(),
         (PreparedKey::Rsa(k), Algorithm::PS384) => k.verify(Pss::new::<Sha384>(), &hashed, signature).is_ok(),
         (PreparedKey::Rsa(k), Algorithm::PS512) => k.verify(Pss::new::<Sha512>(), &hashed, signature).is_ok(),
@@ -111,15 +130,71 @@ fn rust_crypto_verify(alg: Algorithm, key: &Jwk, input: &[u8], signature: &[u8])
             use p256::ecdsa::signature::hazmat::PrehashVerifier;
             // JWS ES256 signatures are the 64-byte R || S, never DER (RFC 7518 §3.4).
             signature.len() == 64
-                && p256::ecdsa::Signature::from_slice(signature).is_ok_and(|s| k.verify_prehash(&hashed, &s).is_ok())
+                && p256::ecdsa::Signature::from_slice(signature)
+                    .is_ok_and(|s| k.verify_prehash(&hashed, &s).is_ok())
         }
         _ => false,
     };
-    if ok { Ok(()) } else { Err(TokenError::InvalidSignature) }
+    if ok {
+        Ok(())
+    } else {
+        Err(TokenError::InvalidSignature)
+    }
+}
+
+/// aws-lc keys parsed once per JWK for its `alg` (RS256 when the JWK names none): verification then skips
+/// building the `EVP_PKEY` each time. Other algorithms fall back to parsing per call.
+#[cfg(feature = "aws-lc")]
+#[derive(Clone, Default)]
+pub(crate) struct AwsLcKeys(Vec<(Algorithm, std::sync::Arc<aws_lc_rs::signature::ParsedPublicKey>)>);
+
+#[cfg(feature = "aws-lc")]
+impl std::fmt::Debug for AwsLcKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(a, _)| a)).finish()
+    }
 }
 
 #[cfg(feature = "aws-lc")]
-fn aws_lc_verify(alg: Algorithm, key: &PublicKeyMaterial, input: &[u8], sig: &[u8]) -> Result<(), TokenError> {
+impl AwsLcKeys {
+    pub(crate) fn new(material: &PublicKeyMaterial, alg: Option<Algorithm>) -> Self {
+        use aws_lc_rs::signature as s;
+        let PublicKeyMaterial::Rsa { n, e } = material else {
+            return Self::default();
+        };
+        let alg = alg.unwrap_or(Algorithm::RS256);
+        let params: &'static s::RsaParameters = match alg {
+            Algorithm::RS256 => &s::RSA_PKCS1_2048_8192_SHA256,
+            Algorithm::RS384 => &s::RSA_PKCS1_2048_8192_SHA384,
+            Algorithm::RS512 => &s::RSA_PKCS1_2048_8192_SHA512,
+            Algorithm::PS256 => &s::RSA_PSS_2048_8192_SHA256,
+            Algorithm::PS384 => &s::RSA_PSS_2048_8192_SHA384,
+            Algorithm::PS512 => &s::RSA_PSS_2048_8192_SHA512,
+            Algorithm::ES256 => return Self::default(),
+        };
+        match (s::RsaPublicKeyComponents {
+            n: n.as_slice(),
+            e: e.as_slice(),
+        })
+        .to_parsed_public_key(params)
+        {
+            Ok(k) => Self(vec![(alg, std::sync::Arc::new(k))]),
+            Err(_) => Self::default(),
+        }
+    }
+
+    fn get(&self, alg: Algorithm) -> Option<&aws_lc_rs::signature::ParsedPublicKey> {
+        self.0.iter().find(|(a, _)| *a == alg).map(|(_, k)| k.as_ref())
+    }
+}
+
+#[cfg(feature = "aws-lc")]
+fn aws_lc_verify(
+    alg: Algorithm,
+    key: &PublicKeyMaterial,
+    input: &[u8],
+    sig: &[u8],
+) -> Result<(), TokenError> {
     use aws_lc_rs::signature as s;
     let ok = match key {
         PublicKeyMaterial::Rsa { n, e } => {
@@ -132,16 +207,27 @@ fn aws_lc_verify(alg: Algorithm, key: &PublicKeyMaterial, input: &[u8], sig: &[u
                 Algorithm::PS512 => &s::RSA_PSS_2048_8192_SHA512,
                 Algorithm::ES256 => return Err(TokenError::InvalidSignature),
             };
-            s::RsaPublicKeyComponents { n: n.as_slice(), e: e.as_slice() }.verify(params, input, sig).is_ok()
+            s::RsaPublicKeyComponents {
+                n: n.as_slice(),
+                e: e.as_slice(),
+            }
+            .verify(params, input, sig)
+            .is_ok()
         }
         PublicKeyMaterial::P256 { x, y } if alg == Algorithm::ES256 => {
             let mut point = Vec::with_capacity(65);
             point.push(4);
             point.extend_from_slice(x);
             point.extend_from_slice(y);
-            s::UnparsedPublicKey::new(&s::ECDSA_P256_SHA256_FIXED, point).verify(input, sig).is_ok()
+            s::UnparsedPublicKey::new(&s::ECDSA_P256_SHA256_FIXED, point)
+                .verify(input, sig)
+                .is_ok()
         }
         PublicKeyMaterial::P256 { .. } => false,
     };
-    if ok { Ok(()) } else { Err(TokenError::InvalidSignature) }
+    if ok {
+        Ok(())
+    } else {
+        Err(TokenError::InvalidSignature)
+    }
 }

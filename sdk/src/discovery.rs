@@ -44,7 +44,10 @@ pub struct ProviderMetadata {
 /// The discovery request for an issuer: `GET {issuer}/.well-known/openid-configuration` (Discovery §4).
 pub fn discovery_request(issuer: &IssuerUrl) -> Result<HttpRequest, Error> {
     let base = issuer.as_str().trim_end_matches('/');
-    crate::http::get(&format!("{base}/.well-known/openid-configuration"), "application/json")
+    crate::http::get(
+        &format!("{base}/.well-known/openid-configuration"),
+        "application/json",
+    )
 }
 
 fn string_list(doc: &Map<String, Value>, member: &'static str) -> Result<Vec<String>, ProviderError> {
@@ -54,8 +57,14 @@ fn string_list(doc: &Map<String, Value>, member: &'static str) -> Result<Vec<Str
             .iter()
             .map(|v| v.as_str().map(str::to_owned))
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| ProviderError::Malformed { document: "discovery", reason: format!("{member} holds a non-string") }),
-        Some(_) => Err(ProviderError::Malformed { document: "discovery", reason: format!("{member} is not an array") }),
+            .ok_or_else(|| ProviderError::Malformed {
+                document: "discovery",
+                reason: format!("{member} holds a non-string"),
+            }),
+        Some(_) => Err(ProviderError::Malformed {
+            document: "discovery",
+            reason: format!("{member} is not an array"),
+        }),
     }
 }
 
@@ -63,13 +72,18 @@ fn flag(doc: &Map<String, Value>, member: &'static str) -> Result<bool, Provider
     match doc.get(member) {
         None => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(ProviderError::Malformed { document: "discovery", reason: format!("{member} is not a boolean") }),
+        Some(_) => Err(ProviderError::Malformed {
+            document: "discovery",
+            reason: format!("{member} is not a boolean"),
+        }),
     }
 }
 
 /// Same scheme, host and port as the issuer (catalogue FLOW-14, CIS2 profile).
 fn same_origin(a: &url::Url, b: &url::Url) -> bool {
-    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 impl ProviderMetadata {
@@ -79,7 +93,11 @@ impl ProviderMetadata {
     /// (Discovery §4.3, catalogue CS-08); missing `authorization_endpoint`, `token_endpoint` or `jwks_uri`;
     /// endpoints that are not https (http only on loopback) or that leave the issuer's origin; a provider that
     /// does not offer `response_type=code` or the algorithms we are pinned to.
-    pub fn from_response(issuer: &IssuerUrl, resp: &HttpResponse, algorithms: &[Algorithm]) -> Result<Self, Error> {
+    pub fn from_response(
+        issuer: &IssuerUrl,
+        resp: &HttpResponse,
+        algorithms: &[Algorithm],
+    ) -> Result<Self, Error> {
         let doc = crate::http::json_body(resp, "discovery", limits::DISCOVERY)?;
         Ok(Self::from_document(issuer, doc, algorithms)?)
     }
@@ -92,11 +110,19 @@ impl ProviderMetadata {
     ) -> Result<Self, ProviderError> {
         let actual = match doc.get("issuer") {
             Some(Value::String(s)) => s.as_str(),
-            Some(_) => return Err(ProviderError::Malformed { document: "discovery", reason: "issuer is not a string".into() }),
+            Some(_) => {
+                return Err(ProviderError::Malformed {
+                    document: "discovery",
+                    reason: "issuer is not a string".into(),
+                });
+            }
             None => return Err(ProviderError::MissingMember { member: "issuer" }),
         };
         if actual != issuer.as_str() {
-            return Err(ProviderError::IssuerMismatch { expected: issuer.as_str().to_owned(), actual: actual.to_owned() });
+            return Err(ProviderError::IssuerMismatch {
+                expected: issuer.as_str().to_owned(),
+                actual: actual.to_owned(),
+            });
         }
         let endpoint = |member: &'static str| -> Result<Option<EndpointUrl>, ProviderError> {
             let Some(v) = doc.get(member) else { return Ok(None) };
@@ -118,15 +144,22 @@ impl ProviderMetadata {
             }
             Ok(Some(url))
         };
-        let required = |member: &'static str| endpoint(member)?.ok_or(ProviderError::MissingMember { member });
+        let required =
+            |member: &'static str| endpoint(member)?.ok_or(ProviderError::MissingMember { member });
         let response_types = string_list(&doc, "response_types_supported")?;
         if !response_types.is_empty() && !response_types.iter().any(|r| r == "code") {
-            return Err(ProviderError::Unsupported { what: "response_type code".into(), offered: response_types });
+            return Err(ProviderError::Unsupported {
+                what: "response_type code".into(),
+                offered: response_types,
+            });
         }
         let algs = string_list(&doc, "id_token_signing_alg_values_supported")?;
         if !algs.is_empty() && !algorithms.iter().any(|a| algs.iter().any(|s| s == a.as_str())) {
             return Err(ProviderError::Unsupported {
-                what: format!("ID tokens signed with {:?}", algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>()),
+                what: format!(
+                    "ID tokens signed with {:?}",
+                    algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>()
+                ),
                 offered: algs,
             });
         }
@@ -140,9 +173,15 @@ impl ProviderMetadata {
             scopes_supported: string_list(&doc, "scopes_supported")?,
             acr_values_supported: string_list(&doc, "acr_values_supported")?,
             id_token_signing_alg_values_supported: algs,
-            token_endpoint_auth_methods_supported: string_list(&doc, "token_endpoint_auth_methods_supported")?,
+            token_endpoint_auth_methods_supported: string_list(
+                &doc,
+                "token_endpoint_auth_methods_supported",
+            )?,
             code_challenge_methods_supported: string_list(&doc, "code_challenge_methods_supported")?,
-            authorization_response_iss_parameter_supported: flag(&doc, "authorization_response_iss_parameter_supported")?,
+            authorization_response_iss_parameter_supported: flag(
+                &doc,
+                "authorization_response_iss_parameter_supported",
+            )?,
             backchannel_logout_supported: flag(&doc, "backchannel_logout_supported")?,
             raw: doc,
         })
@@ -150,7 +189,10 @@ impl ProviderMetadata {
 
     /// The JWKS request (`GET jwks_uri`).
     pub fn jwks_request(&self) -> Result<HttpRequest, Error> {
-        crate::http::get(self.jwks_uri.as_str(), "application/json, application/jwk-set+json")
+        crate::http::get(
+            self.jwks_uri.as_str(),
+            "application/json, application/jwk-set+json",
+        )
     }
 }
 
@@ -159,7 +201,10 @@ pub fn jwks_from_response(resp: &HttpResponse) -> Result<crate::jwks::JwkSet, Er
     let doc = crate::http::json_body(resp, "jwks", limits::JWKS)?;
     let set = crate::jwks::JwkSet::from_document(&doc)?;
     if set.keys().is_empty() {
-        return Err(ProviderError::NoUsableKeys { rejected: set.rejected().len() }.into());
+        return Err(ProviderError::NoUsableKeys {
+            rejected: set.rejected().len(),
+        }
+        .into());
     }
     Ok(set)
 }

@@ -65,9 +65,14 @@ pub struct LoginOptions {
 impl Default for LoginOptions {
     fn default() -> Self {
         Self {
-            scopes: [scopes::OPENID, scopes::PROFILE, scopes::NATIONAL_RBAC_ACCESS, scopes::ASSOCIATED_ORGS]
-                .map(str::to_owned)
-                .to_vec(),
+            scopes: [
+                scopes::OPENID,
+                scopes::PROFILE,
+                scopes::NATIONAL_RBAC_ACCESS,
+                scopes::ASSOCIATED_ORGS,
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             acr_values: vec!["AAL3_ANY".to_owned()],
             prompt: None,
             max_age: None,
@@ -116,7 +121,10 @@ impl LoginOptions {
         let mut scopes = vec![scopes::OPENID.to_owned()];
         for s in &self.scopes {
             if s.is_empty() || s.contains(' ') {
-                return Err(ConfigError::InvalidOption { setting: "scopes", reason: format!("{s:?} is not a scope") });
+                return Err(ConfigError::InvalidOption {
+                    setting: "scopes",
+                    reason: format!("{s:?} is not a scope"),
+                });
             }
             if !scopes.contains(s) {
                 scopes.push(s.clone());
@@ -131,7 +139,10 @@ impl LoginOptions {
         }
         for acr in &self.acr_values {
             if crate::acr::acr_level(acr).is_none() {
-                return Err(ConfigError::InvalidOption { setting: "acr_values", reason: format!("{acr:?} is not a CIS2 ACR value") });
+                return Err(ConfigError::InvalidOption {
+                    setting: "acr_values",
+                    reason: format!("{acr:?} is not a CIS2 ACR value"),
+                });
             }
         }
         Ok((scopes, prompt))
@@ -190,7 +201,10 @@ impl PendingLogin {
     pub fn from_server_side_json(json: &str) -> Result<Self, ConfigError> {
         serde_json::from_str(json)
             .map(PendingLogin)
-            .map_err(|e| ConfigError::InvalidOption { setting: "pending login", reason: e.to_string() })
+            .map_err(|e| ConfigError::InvalidOption {
+                setting: "pending login",
+                reason: e.to_string(),
+            })
     }
 }
 
@@ -216,8 +230,17 @@ pub(crate) fn new_secrets(rng: &mut impl CryptoRngCore) -> (CsrfState, Nonce, Pk
 }
 
 /// Parameters accepted on the redirect (RFC 6749 §4.1.2, RFC 9207 `iss`, ForgeRock's `client_id`/`scope`).
-const CALLBACK_PARAMS: [&str; 9] =
-    ["code", "state", "iss", "scope", "client_id", "session_state", "error", "error_description", "error_uri"];
+const CALLBACK_PARAMS: [&str; 9] = [
+    "code",
+    "state",
+    "iss",
+    "scope",
+    "client_id",
+    "session_state",
+    "error",
+    "error_description",
+    "error_uri",
+];
 
 /// A parsed authorization callback, not yet checked against a pending login.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,8 +264,16 @@ impl Callback {
     /// Parses the callback query. Refuses duplicated parameters and any parameter a code-flow response does
     /// not carry (`id_token`, `access_token`, … — catalogue IDT-13, FUZ-06).
     pub fn parse(query: &str) -> Result<Self, CallbackError> {
-        let pairs = crate::http::form_pairs(query).map_err(|name| CallbackError::DuplicateParameter { name })?;
-        let mut cb = Callback { code: None, state: None, iss: None, client_id: None, error: None, error_description: None };
+        let pairs =
+            crate::http::form_pairs(query).map_err(|name| CallbackError::DuplicateParameter { name })?;
+        let mut cb = Callback {
+            code: None,
+            state: None,
+            iss: None,
+            client_id: None,
+            error: None,
+            error_description: None,
+        };
         for (k, v) in pairs {
             if !CALLBACK_PARAMS.contains(&k.as_str()) {
                 return Err(CallbackError::UnexpectedParameter { name: k });
@@ -276,17 +307,34 @@ impl VerifiedCallback {
 
 /// Reads the `logout_token` from a back-channel logout POST (BCL §2.5): POST only, form-encoded, at most
 /// 64 KiB, exactly one `logout_token`; other fields are ignored.
-pub fn backchannel_logout_token(method: &str, content_type: Option<&str>, body: &[u8]) -> Result<String, LogoutRequestError> {
+pub fn backchannel_logout_token(
+    method: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<String, LogoutRequestError> {
     if method != "POST" {
-        return Err(LogoutRequestError::MethodNotAllowed { method: method.to_owned() });
+        return Err(LogoutRequestError::MethodNotAllowed {
+            method: method.to_owned(),
+        });
     }
-    let essence = content_type.map(|c| c.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let essence = content_type.map(|c| {
+        c.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    });
     if essence.as_deref() != Some("application/x-www-form-urlencoded") {
-        return Err(LogoutRequestError::UnsupportedContentType { actual: content_type.map(str::to_owned) });
+        return Err(LogoutRequestError::UnsupportedContentType {
+            actual: content_type.map(str::to_owned),
+        });
     }
     let limit = crate::http::limits::LOGOUT_BODY;
     if body.len() > limit {
-        return Err(LogoutRequestError::BodyTooLarge { limit, actual: body.len() });
+        return Err(LogoutRequestError::BodyTooLarge {
+            limit,
+            actual: body.len(),
+        });
     }
     let text = std::str::from_utf8(body).map_err(|_| LogoutRequestError::Malformed)?;
     let mut token = None;
@@ -298,5 +346,7 @@ pub fn backchannel_logout_token(method: &str, content_type: Option<&str>, body: 
             token = Some(v.into_owned());
         }
     }
-    token.filter(|t| !t.is_empty()).ok_or(LogoutRequestError::MissingLogoutToken)
+    token
+        .filter(|t| !t.is_empty())
+        .ok_or(LogoutRequestError::MissingLogoutToken)
 }

@@ -27,11 +27,20 @@ pub(crate) fn get(uri: &str, accept: &'static str) -> Result<HttpRequest, Error>
     http::Request::get(uri)
         .header(http::header::ACCEPT, accept)
         .body(Vec::new())
-        .map_err(|e| crate::error::ConfigError::InvalidOption { setting: "request", reason: e.to_string() }.into())
+        .map_err(|e| {
+            crate::error::ConfigError::InvalidOption {
+                setting: "request",
+                reason: e.to_string(),
+            }
+            .into()
+        })
 }
 
 fn content_type(resp: &HttpResponse) -> Option<String> {
-    resp.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|s| s.to_ascii_lowercase())
+    resp.headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.to_ascii_lowercase())
 }
 
 fn is_json(ct: Option<&str>) -> bool {
@@ -54,19 +63,40 @@ pub(crate) fn json_body(
 ) -> Result<Map<String, Value>, Error> {
     let body = resp.body();
     if body.len() > limit {
-        return Err(HttpError::BodyTooLarge { what, limit, actual: body.len() }.into());
+        return Err(HttpError::BodyTooLarge {
+            what,
+            limit,
+            actual: body.len(),
+        }
+        .into());
     }
     if resp.status() != http::StatusCode::OK {
         if let Some(err) = oauth_error(resp) {
             return Err(err.into());
         }
-        return Err(HttpError::UnexpectedStatus { what, status: resp.status().as_u16(), body: truncated(body) }.into());
+        return Err(HttpError::UnexpectedStatus {
+            what,
+            status: resp.status().as_u16(),
+            body: truncated(body),
+        }
+        .into());
     }
     let ct = content_type(resp);
     if !is_json(ct.as_deref()) {
-        return Err(HttpError::UnexpectedContentType { what, expected: "application/json", actual: ct }.into());
+        return Err(HttpError::UnexpectedContentType {
+            what,
+            expected: "application/json",
+            actual: ct,
+        }
+        .into());
     }
-    crate::json::parse_object(body).map_err(|reason| ProviderError::Malformed { document: what, reason }.into())
+    crate::json::parse_object(body).map_err(|reason| {
+        ProviderError::Malformed {
+            document: what,
+            reason,
+        }
+        .into()
+    })
 }
 
 /// Reads an RFC 6749 §5.2 error body from a 4xx/5xx response, if it is one.
@@ -78,7 +108,10 @@ pub(crate) fn oauth_error(resp: &HttpResponse) -> Option<OAuthError> {
     let code = obj.get("error")?.as_str()?;
     Some(OAuthError {
         code: OAuthErrorCode::parse(code),
-        description: obj.get("error_description").and_then(Value::as_str).map(str::to_owned),
+        description: obj
+            .get("error_description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         status: Some(resp.status().as_u16()),
     })
 }

@@ -88,14 +88,20 @@ url_type!(
 /// Whether a host is a loopback address or `localhost`, where plain `http` is allowed.
 pub(crate) fn is_loopback_host(host: &url::Host<&str>) -> bool {
     match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost"),
+        url::Host::Domain(d) => {
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
         url::Host::Ipv4(ip) => ip.is_loopback(),
         url::Host::Ipv6(ip) => ip.is_loopback(),
     }
 }
 
 fn check_url(value: &str, what: &'static str) -> Result<url::Url, ConfigError> {
-    let bad = |reason: &str| ConfigError::InvalidUrl { what, value: value.to_owned(), reason: reason.to_owned() };
+    let bad = |reason: &str| ConfigError::InvalidUrl {
+        what,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    };
     let url = url::Url::parse(value).map_err(|e| bad(&e.to_string()))?;
     if url.fragment().is_some() {
         return Err(bad("must not have a fragment"));
@@ -174,7 +180,10 @@ impl Environment {
 
     /// The discovery URL as the NHS documents it (without `:443`).
     pub fn discovery_url(self) -> String {
-        format!("{}/.well-known/openid-configuration", self.issuer_str().replacen(":443/", "/", 1))
+        format!(
+            "{}/.well-known/openid-configuration",
+            self.issuer_str().replacen(":443/", "/", 1)
+        )
     }
 }
 

@@ -85,8 +85,9 @@ impl std::fmt::Display for Algorithm {
 impl std::str::FromStr for Algorithm {
     type Err = crate::error::ConfigError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_name(s)
-            .ok_or_else(|| crate::error::ConfigError::Algorithm { reason: format!("{s:?} is not a supported algorithm") })
+        Self::from_name(s).ok_or_else(|| crate::error::ConfigError::Algorithm {
+            reason: format!("{s:?} is not a supported algorithm"),
+        })
     }
 }
 
@@ -115,7 +116,9 @@ pub(crate) struct CompactJws<'a> {
 }
 
 fn malformed(reason: impl Into<String>) -> TokenError {
-    TokenError::Malformed { reason: reason.into() }
+    TokenError::Malformed {
+        reason: reason.into(),
+    }
 }
 
 /// Strict base64url without padding (RFC 7515 §2): padding, `+`, `/`, whitespace and non-canonical trailing
@@ -137,7 +140,10 @@ const REFUSED_HEADERS: [&str; 7] = ["crit", "jku", "jwk", "x5u", "x5c", "enc", "
 /// cryptographic.
 pub(crate) fn parse_compact(token: &str, max_len: usize) -> Result<CompactJws<'_>, TokenError> {
     if token.len() > max_len {
-        return Err(TokenError::TooLarge { limit: max_len, actual: token.len() });
+        return Err(TokenError::TooLarge {
+            limit: max_len,
+            actual: token.len(),
+        });
     }
     if token.starts_with('{') {
         return Err(malformed("JSON serialization is not accepted; compact only"));
@@ -159,8 +165,16 @@ pub(crate) fn parse_compact(token: &str, max_len: usize) -> Result<CompactJws<'_
     let payload_bytes = b64url_decode(p).map_err(|e| malformed(format!("payload is not base64url: {e}")))?;
     let payload = json::parse_object(&payload_bytes).map_err(|e| malformed(format!("payload: {e}")))?;
     let signature = b64url_decode(s).map_err(|e| malformed(format!("signature is not base64url: {e}")))?;
-    let signing_input = token.as_bytes().get(..h.len() + 1 + p.len()).ok_or_else(|| malformed("truncated"))?;
-    Ok(CompactJws { header, payload, signing_input, signature })
+    let signing_input = token
+        .as_bytes()
+        .get(..h.len() + 1 + p.len())
+        .ok_or_else(|| malformed("truncated"))?;
+    Ok(CompactJws {
+        header,
+        payload,
+        signing_input,
+        signature,
+    })
 }
 
 fn check_header(raw: Map<String, Value>) -> Result<Header, TokenError> {
@@ -171,16 +185,26 @@ fn check_header(raw: Map<String, Value>) -> Result<Header, TokenError> {
     };
     for member in REFUSED_HEADERS {
         if raw.contains_key(member) {
-            return Err(TokenError::UnsupportedHeader { member: member.to_owned() });
+            return Err(TokenError::UnsupportedHeader {
+                member: member.to_owned(),
+            });
         }
     }
     match raw.get("b64") {
         None | Some(Value::Bool(true)) => {}
-        Some(_) => return Err(TokenError::UnsupportedHeader { member: "b64".to_owned() }),
+        Some(_) => {
+            return Err(TokenError::UnsupportedHeader {
+                member: "b64".to_owned(),
+            });
+        }
     }
     match raw.get("cty") {
-        Some(Value::String(c)) if c.eq_ignore_ascii_case("JWT") || c.eq_ignore_ascii_case("application/jwt") => {
-            return Err(TokenError::UnsupportedHeader { member: "cty".to_owned() });
+        Some(Value::String(c))
+            if c.eq_ignore_ascii_case("JWT") || c.eq_ignore_ascii_case("application/jwt") =>
+        {
+            return Err(TokenError::UnsupportedHeader {
+                member: "cty".to_owned(),
+            });
         }
         Some(Value::String(_)) | None => {}
         Some(_) => return Err(malformed("header cty is not a string")),

@@ -40,6 +40,8 @@ pub struct Jwk {
     material: PublicKeyMaterial,
     #[cfg(feature = "rust-crypto")]
     pub(crate) prepared: crate::crypto::PreparedKey,
+    #[cfg(feature = "aws-lc")]
+    pub(crate) aws_lc: crate::crypto::AwsLcKeys,
     raw: Map<String, Value>,
 }
 
@@ -98,10 +100,14 @@ impl Jwk {
         }
         match parse_key(&raw)? {
             KeyOutcome::Usable(k) => Ok(*k),
-            KeyOutcome::Skipped(reason) => {
-                Err(ProviderError::Malformed { document: "jwk", reason: reason.to_owned() })
-            }
-            KeyOutcome::Rejected { reason, .. } => Err(ProviderError::Malformed { document: "jwk", reason }),
+            KeyOutcome::Skipped(reason) => Err(ProviderError::Malformed {
+                document: "jwk",
+                reason: reason.to_owned(),
+            }),
+            KeyOutcome::Rejected { reason, .. } => Err(ProviderError::Malformed {
+                document: "jwk",
+                reason,
+            }),
         }
     }
 
@@ -121,7 +127,11 @@ pub(crate) fn thumbprint(material: &PublicKeyMaterial) -> String {
     // Members in lexicographic order, no whitespace (RFC 7638 §3.2).
     let canonical = match material {
         PublicKeyMaterial::Rsa { n, e } => {
-            format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64url_encode(e), b64url_encode(n))
+            format!(
+                r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+                b64url_encode(e),
+                b64url_encode(n)
+            )
         }
         PublicKeyMaterial::P256 { x, y } => format!(
             r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
@@ -153,34 +163,44 @@ enum KeyOutcome {
     /// Not a signing key we use (other key types, `use: enc`, no `verify` op): silently left out.
     Skipped(&'static str),
     /// A signing key we refuse (too small, bad encoding): kept in `rejected` so errors can say why.
-    Rejected { kid: Option<String>, reason: String },
+    Rejected {
+        kid: Option<String>,
+        reason: String,
+    },
 }
 
 fn str_member<'a>(raw: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>, ProviderError> {
     match raw.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(ProviderError::Malformed { document: "jwks", reason: format!("{name} is not a string") }),
+        Some(_) => Err(ProviderError::Malformed {
+            document: "jwks",
+            reason: format!("{name} is not a string"),
+        }),
     }
 }
 
 fn parse_key(raw: &Map<String, Value>) -> Result<KeyOutcome, ProviderError> {
-    let malformed = |reason: String| ProviderError::Malformed { document: "jwks", reason };
+    let malformed = |reason: String| ProviderError::Malformed {
+        document: "jwks",
+        reason,
+    };
     let kty = str_member(raw, "kty")?.ok_or_else(|| malformed("a key has no kty".into()))?;
     if let Some(m) = PRIVATE_MEMBERS.iter().find(|m| raw.contains_key(**m)) {
         return Err(malformed(format!("a key carries the private member {m:?}")));
     }
     let kid = str_member(raw, "kid")?.map(str::to_owned);
     if let Some(u) = str_member(raw, "use")?
-        && u != "sig" {
-            return Ok(KeyOutcome::Skipped("use is not sig"));
-        }
+        && u != "sig"
+    {
+        return Ok(KeyOutcome::Skipped("use is not sig"));
+    }
     match raw.get("key_ops") {
         None => {}
-        Some(Value::Array(ops))
-            if !ops.iter().any(|o| o == "verify") => {
-                return Ok(KeyOutcome::Skipped("key_ops lacks verify"));
-            }
+        Some(Value::Array(ops)) if !ops.iter().any(|o| o == "verify") => {
+            return Ok(KeyOutcome::Skipped("key_ops lacks verify"));
+        }
+        Some(Value::Array(_)) => {}
         Some(_) => return Err(malformed("key_ops is not an array".into())),
     }
     let alg = match str_member(raw, "alg")? {
@@ -202,16 +222,27 @@ fn parse_key(raw: &Map<String, Value>) -> Result<KeyOutcome, ProviderError> {
             };
             let n: Vec<u8> = n.into_iter().skip_while(|b| *b == 0).collect();
             let e: Vec<u8> = e.into_iter().skip_while(|b| *b == 0).collect();
-            let bits = n.first().map_or(0, |b| (n.len() - 1) * 8 + (8 - b.leading_zeros() as usize));
+            let bits = n
+                .first()
+                .map_or(0, |b| (n.len() - 1) * 8 + (8 - b.leading_zeros() as usize));
             if bits < MIN_RSA_BITS {
-                return Ok(KeyOutcome::Rejected { kid, reason: format!("RSA modulus of {bits} bits is under {MIN_RSA_BITS}") });
+                return Ok(KeyOutcome::Rejected {
+                    kid,
+                    reason: format!("RSA modulus of {bits} bits is under {MIN_RSA_BITS}"),
+                });
             }
             if bits > MAX_RSA_BITS {
-                return Ok(KeyOutcome::Rejected { kid, reason: format!("RSA modulus of {bits} bits is over {MAX_RSA_BITS}") });
+                return Ok(KeyOutcome::Rejected {
+                    kid,
+                    reason: format!("RSA modulus of {bits} bits is over {MAX_RSA_BITS}"),
+                });
             }
             let e_ok = e.len() <= 4 && e.last().is_some_and(|b| b & 1 == 1) && e != [1];
             if !e_ok {
-                return Ok(KeyOutcome::Rejected { kid, reason: "RSA exponent is not an odd value above 1 that fits 32 bits".into() });
+                return Ok(KeyOutcome::Rejected {
+                    kid,
+                    reason: "RSA exponent is not an odd value above 1 that fits 32 bits".into(),
+                });
             }
             PublicKeyMaterial::Rsa { n, e }
         }
@@ -223,7 +254,10 @@ fn parse_key(raw: &Map<String, Value>) -> Result<KeyOutcome, ProviderError> {
                 return Err(malformed("an EC key lacks x or y".into()));
             };
             if x.len() != 32 || y.len() != 32 {
-                return Ok(KeyOutcome::Rejected { kid, reason: "P-256 coordinates must be 32 bytes".into() });
+                return Ok(KeyOutcome::Rejected {
+                    kid,
+                    reason: "P-256 coordinates must be 32 bytes".into(),
+                });
             }
             PublicKeyMaterial::P256 { x, y }
         }
@@ -235,12 +269,16 @@ fn parse_key(raw: &Map<String, Value>) -> Result<KeyOutcome, ProviderError> {
         Ok(p) => p,
         Err(reason) => return Ok(KeyOutcome::Rejected { kid, reason }),
     };
+    #[cfg(feature = "aws-lc")]
+    let aws_lc = crate::crypto::AwsLcKeys::new(&material, alg);
     Ok(KeyOutcome::Usable(Box::new(Jwk {
         kid,
         alg,
         material,
         #[cfg(feature = "rust-crypto")]
         prepared,
+        #[cfg(feature = "aws-lc")]
+        aws_lc,
         raw: raw.clone(),
     })))
 }
@@ -250,20 +288,28 @@ impl JwkSet {
     /// `keys` array, when a key has no `kty` or carries private members, or when two keys share `kid`, key type
     /// and `alg`. Keys of other types or uses are left out; weak keys are kept aside in [`Self::rejected`].
     pub fn parse(bytes: &[u8]) -> Result<Self, ProviderError> {
-        let doc = crate::json::parse_object(bytes)
-            .map_err(|reason| ProviderError::Malformed { document: "jwks", reason })?;
+        let doc = crate::json::parse_object(bytes).map_err(|reason| ProviderError::Malformed {
+            document: "jwks",
+            reason,
+        })?;
         Self::from_document(&doc)
     }
 
     /// As [`Self::parse`], from a parsed document.
     pub fn from_document(doc: &Map<String, Value>) -> Result<Self, ProviderError> {
         let Some(Value::Array(keys)) = doc.get("keys") else {
-            return Err(ProviderError::Malformed { document: "jwks", reason: "keys is not an array".into() });
+            return Err(ProviderError::Malformed {
+                document: "jwks",
+                reason: "keys is not an array".into(),
+            });
         };
         let mut set = JwkSet::default();
         for key in keys {
             let Value::Object(raw) = key else {
-                return Err(ProviderError::Malformed { document: "jwks", reason: "a key is not an object".into() });
+                return Err(ProviderError::Malformed {
+                    document: "jwks",
+                    reason: "a key is not an object".into(),
+                });
             };
             match parse_key(raw)? {
                 KeyOutcome::Usable(k) => set.push(*k)?,
@@ -293,7 +339,10 @@ impl JwkSet {
         if clash {
             return Err(ProviderError::Malformed {
                 document: "jwks",
-                reason: format!("two keys share kid {:?}, key type and alg", key.kid.as_deref().unwrap_or_default()),
+                reason: format!(
+                    "two keys share kid {:?}, key type and alg",
+                    key.kid.as_deref().unwrap_or_default()
+                ),
             });
         }
         self.keys.push(key);
@@ -324,21 +373,30 @@ impl JwkSet {
     /// Selects the one key that may verify a token with this header `alg` and `kid`. Refuses when none fits,
     /// when the only match was refused (weak key), and when more than one fits (ambiguous selection).
     pub fn select(&self, alg: Algorithm, kid: Option<&str>) -> Result<&Jwk, TokenError> {
-        let mut candidates =
-            self.keys.iter().filter(|k| k.eligible_for(alg) && kid.is_none_or(|kid| k.kid.as_deref() == Some(kid)));
+        let mut candidates = self
+            .keys
+            .iter()
+            .filter(|k| k.eligible_for(alg) && kid.is_none_or(|kid| k.kid.as_deref() == Some(kid)));
         let Some(first) = candidates.next() else {
-            if let Some(r) = kid.and_then(|kid| self.rejected.iter().find(|r| r.kid.as_deref() == Some(kid))) {
-                return Err(TokenError::KeyRejected { kid: r.kid.clone(), reason: r.reason.clone() });
+            if let Some(r) = kid.and_then(|kid| self.rejected.iter().find(|r| r.kid.as_deref() == Some(kid)))
+            {
+                return Err(TokenError::KeyRejected {
+                    kid: r.kid.clone(),
+                    reason: r.reason.clone(),
+                });
             }
-            return Err(TokenError::NoMatchingKey { kid: kid.map(str::to_owned), alg: alg.as_str().to_owned() });
+            return Err(TokenError::NoMatchingKey {
+                kid: kid.map(str::to_owned),
+                alg: alg.as_str().to_owned(),
+            });
         };
         let extra = candidates.count();
         if extra > 0 {
-            return Err(TokenError::AmbiguousKey { kid: kid.map(str::to_owned), candidates: extra + 1 });
+            return Err(TokenError::AmbiguousKey {
+                kid: kid.map(str::to_owned),
+                candidates: extra + 1,
+            });
         }
         Ok(first)
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use cis2_sdk::prelude::*;
-//! # fn send(_: HttpRequest) -> HttpResponse { unimplemented!() }
+//! # fn send(_: HttpRequest) -> HttpResponse { HttpResponse::default() }
 //! # fn main() -> Result<(), cis2_sdk::Error> {
 //! # let mut rng = rand_core::OsRng; let now = UnixTime::from_secs(1_700_000_000);
 //! # let key_pem = "";
@@ -63,6 +63,8 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
+// Without a crypto backend the browser build keeps only the parts it uses.
+#![cfg_attr(not(feature = "rust-crypto"), allow(dead_code))]
 
 pub mod acr;
 mod cache;
@@ -88,9 +90,13 @@ mod token;
 mod validation;
 
 pub use cache::{CacheAction, CachePolicy, Cached, FetchTicket};
-pub use claims::{AssuranceLevel, Cis2User, IdTokenClaims, NrbacRole, Organisation, RoleCode, RoleSelection, UserInfo};
+pub use claims::{
+    AssuranceLevel, Cis2User, IdTokenClaims, NrbacRole, Organisation, RoleCode, RoleSelection, UserInfo,
+};
 #[cfg(feature = "rust-crypto")]
-pub use client::{ASSERTION_LIFETIME, AssertionAudience, Cis2Client, ClientAuth, ClientConfig, PENDING_LOGIN_MAX_AGE};
+pub use client::{
+    ASSERTION_LIFETIME, AssertionAudience, Cis2Client, ClientAuth, ClientConfig, PENDING_LOGIN_MAX_AGE,
+};
 #[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
 pub use crypto::Crypto;
 pub use discovery::{ProviderMetadata, discovery_request, jwks_from_response};
@@ -98,20 +104,25 @@ pub use error::{
     CallbackError, ConfigError, Error, ErrorKind, HttpError, LogoutRequestError, OAuthError, OAuthErrorCode,
     ProviderError, TokenError, TokenKind,
 };
-pub use flow::{Callback, LoginOptions, PendingLogin, Prompt, VerifiedCallback, backchannel_logout_token, pkce_challenge, scopes};
+pub use flow::{
+    Callback, LoginOptions, PendingLogin, Prompt, VerifiedCallback, backchannel_logout_token, pkce_challenge,
+    scopes,
+};
 pub use http::{HttpRequest, HttpResponse, limits};
 pub use issuer::{CIS2_REALM_PATH, ClientId, EndpointUrl, Environment, IssuerUrl, RedirectUrl};
 pub use jose::{Algorithm, Header, b64url_decode, b64url_encode};
 pub use jwks::{Jwk, JwkSet, MIN_RSA_BITS, PublicKeyMaterial, RejectedKey};
-pub use secret::{AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToken, Nonce, PkceVerifier, RefreshToken};
+pub use secret::{
+    AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToken, Nonce, PkceVerifier, RefreshToken,
+};
 #[cfg(feature = "rust-crypto")]
 pub use signer::SigningKey;
 pub use time::UnixTime;
 pub use token::TokenResponse;
 #[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
 pub use validation::{
-    BACKCHANNEL_LOGOUT_EVENT, ClientAssertion, IdTokenExpectations, LogoutExpPolicy, LogoutToken, TokenValidator,
-    ValidationPolicy,
+    BACKCHANNEL_LOGOUT_EVENT, ClientAssertion, IdTokenExpectations, LogoutExpPolicy, LogoutToken,
+    TokenValidator, ValidationPolicy,
 };
 
 /// Re-exported dependencies whose types appear in this crate's API.
@@ -122,8 +133,9 @@ pub use url;
 /// The types a relying party needs most.
 pub mod prelude {
     pub use crate::{
-        Algorithm, Callback, Cis2User, ClientId, Environment, Error, HttpRequest, HttpResponse, IdTokenClaims,
-        IssuerUrl, JwkSet, LoginOptions, PendingLogin, RedirectUrl, RoleSelection, UnixTime, UserInfo,
+        Algorithm, Callback, Cis2User, ClientId, Environment, Error, HttpRequest, HttpResponse,
+        IdTokenClaims, IssuerUrl, JwkSet, LoginOptions, PendingLogin, RedirectUrl, RoleSelection, UnixTime,
+        UserInfo,
     };
     #[cfg(feature = "rust-crypto")]
     pub use crate::{Cis2Client, ClientAuth, ClientConfig, SigningKey};

@@ -27,19 +27,30 @@ enum Inner {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("alg", &self.alg).field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
 fn key_err(e: impl std::fmt::Display) -> ConfigError {
-    ConfigError::InvalidKey { reason: e.to_string() }
+    ConfigError::InvalidKey {
+        reason: e.to_string(),
+    }
 }
 
 impl SigningKey {
     /// Generates an RSA key (2048 bits or more) for an RS*/PS* algorithm.
-    pub fn generate_rsa(alg: Algorithm, bits: usize, rng: &mut impl CryptoRngCore) -> Result<Self, ConfigError> {
+    pub fn generate_rsa(
+        alg: Algorithm,
+        bits: usize,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, ConfigError> {
         if alg.key_type() != "RSA" || bits < crate::jwks::MIN_RSA_BITS {
-            return Err(ConfigError::InvalidKey { reason: format!("{alg} with a {bits}-bit RSA key") });
+            return Err(ConfigError::InvalidKey {
+                reason: format!("{alg} with a {bits}-bit RSA key"),
+            });
         }
         let key = rsa::RsaPrivateKey::new(rng, bits).map_err(key_err)?;
         Ok(Self::from_inner(alg, Inner::Rsa(Box::new(key))))
@@ -47,7 +58,10 @@ impl SigningKey {
 
     /// Generates a P-256 key for ES256.
     pub fn generate_p256(rng: &mut impl CryptoRngCore) -> Self {
-        Self::from_inner(Algorithm::ES256, Inner::P256(p256::ecdsa::SigningKey::random(rng)))
+        Self::from_inner(
+            Algorithm::ES256,
+            Inner::P256(p256::ecdsa::SigningKey::random(rng)),
+        )
     }
 
     /// Loads a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`) for `alg`.
@@ -59,7 +73,9 @@ impl SigningKey {
                 let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(key_err)?;
                 key.validate().map_err(key_err)?;
                 if rsa::traits::PublicKeyParts::n(&key).bits() < crate::jwks::MIN_RSA_BITS {
-                    return Err(ConfigError::InvalidKey { reason: "RSA key under 2048 bits".into() });
+                    return Err(ConfigError::InvalidKey {
+                        reason: "RSA key under 2048 bits".into(),
+                    });
                 }
                 Inner::Rsa(Box::new(key))
             }
@@ -122,7 +138,11 @@ impl SigningKey {
                 let sig: p256::ecdsa::Signature = k.sign_prehash(&hashed).map_err(key_err)?;
                 Ok(sig.to_bytes().to_vec())
             }
-            _ => return Err(ConfigError::Algorithm { reason: format!("{} cannot sign with this key", self.alg) }),
+            _ => {
+                return Err(ConfigError::Algorithm {
+                    reason: format!("{} cannot sign with this key", self.alg),
+                });
+            }
         }
         .map_err(key_err)
     }
@@ -155,7 +175,10 @@ impl SigningKey {
 fn material(inner: &Inner) -> PublicKeyMaterial {
     use rsa::traits::PublicKeyParts;
     match inner {
-        Inner::Rsa(k) => PublicKeyMaterial::Rsa { n: k.n().to_bytes_be(), e: k.e().to_bytes_be() },
+        Inner::Rsa(k) => PublicKeyMaterial::Rsa {
+            n: k.n().to_bytes_be(),
+            e: k.e().to_bytes_be(),
+        },
         Inner::P256(k) => {
             let point = k.verifying_key().to_encoded_point(false);
             PublicKeyMaterial::P256 {

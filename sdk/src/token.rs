@@ -25,7 +25,11 @@ pub struct TokenResponse {
 }
 
 fn shape(member: &'static str, reason: &str) -> Error {
-    ProviderError::TokenResponse { member, reason: reason.to_owned() }.into()
+    ProviderError::TokenResponse {
+        member,
+        reason: reason.to_owned(),
+    }
+    .into()
 }
 
 impl TokenResponse {
@@ -46,7 +50,10 @@ impl TokenResponse {
         let id_token = take_str("id_token", true)?.map(IdToken::new);
         let refresh_token = take_str("refresh_token", false)?.map(RefreshToken::new);
         let scope = take_str("scope", false)?;
-        if !token_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("bearer")) {
+        if !token_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("bearer"))
+        {
             return Err(shape("token_type", "is not Bearer"));
         }
         let expires_in = match obj.remove("expires_in") {
@@ -56,9 +63,14 @@ impl TokenResponse {
             Some(_) => return Err(shape("expires_in", "is not a non-negative integer")),
         };
         match (access_token, id_token) {
-            (Some(access_token), Some(id_token)) => {
-                Ok(Self { access_token, id_token, expires_in, refresh_token, scope, extra: obj })
-            }
+            (Some(access_token), Some(id_token)) => Ok(Self {
+                access_token,
+                id_token,
+                expires_in,
+                refresh_token,
+                scope,
+                extra: obj,
+            }),
             _ => Err(shape("access_token", "is missing")),
         }
     }

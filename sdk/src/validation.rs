@@ -145,7 +145,37 @@ pub struct IdTokenExpectations<'a> {
 impl<'a> IdTokenExpectations<'a> {
     /// Expectations for a login that sent `nonce` and nothing else of note.
     pub fn new(nonce: &'a Nonce) -> Self {
-        Self { nonce, max_age: None, prompt_login_at: None, acr_values: &[], access_token: None }
+        Self {
+            nonce,
+            max_age: None,
+            prompt_login_at: None,
+            acr_values: &[],
+            access_token: None,
+        }
+    }
+
+    /// Sets `max_age`.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// Sets the time a `prompt=login` request was made.
+    pub fn prompt_login_at(mut self, at: UnixTime) -> Self {
+        self.prompt_login_at = Some(at);
+        self
+    }
+
+    /// Sets the requested ACR values.
+    pub fn acr_values(mut self, acr: &'a [String]) -> Self {
+        self.acr_values = acr;
+        self
+    }
+
+    /// Sets the access token for the `at_hash` check.
+    pub fn access_token(mut self, at: &'a AccessToken) -> Self {
+        self.access_token = Some(at);
+        self
     }
 }
 
@@ -195,14 +225,20 @@ impl<'a> Claims<'a> {
         match self.0.get(name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(TokenError::InvalidClaim { claim: name, expected: "a string" }),
+            Some(_) => Err(TokenError::InvalidClaim {
+                claim: name,
+                expected: "a string",
+            }),
         }
     }
 
     fn required_string(&self, name: &'static str) -> Result<&'a str, TokenError> {
         match self.string(name)? {
             Some(s) if !s.is_empty() => Ok(s),
-            Some(_) => Err(TokenError::InvalidClaim { claim: name, expected: "a non-empty string" }),
+            Some(_) => Err(TokenError::InvalidClaim {
+                claim: name,
+                expected: "a non-empty string",
+            }),
             None => Err(TokenError::MissingClaim { claim: name }),
         }
     }
@@ -212,7 +248,10 @@ impl<'a> Claims<'a> {
         match self.0.get(name) {
             None => Ok(None),
             Some(Value::Number(n)) if n.is_u64() => Ok(n.as_u64().map(UnixTime::from_secs)),
-            Some(_) => Err(TokenError::InvalidClaim { claim: name, expected: "a non-negative integer NumericDate" }),
+            Some(_) => Err(TokenError::InvalidClaim {
+                claim: name,
+                expected: "a non-negative integer NumericDate",
+            }),
         }
     }
 
@@ -228,9 +267,17 @@ impl<'a> Claims<'a> {
             Some(Value::String(s)) => Ok(vec![s.as_str()]),
             Some(Value::Array(items)) if !items.is_empty() => items
                 .iter()
-                .map(|v| v.as_str().ok_or(TokenError::InvalidClaim { claim: "aud", expected: EXPECTED }))
+                .map(|v| {
+                    v.as_str().ok_or(TokenError::InvalidClaim {
+                        claim: "aud",
+                        expected: EXPECTED,
+                    })
+                })
                 .collect(),
-            Some(_) => Err(TokenError::InvalidClaim { claim: "aud", expected: EXPECTED }),
+            Some(_) => Err(TokenError::InvalidClaim {
+                claim: "aud",
+                expected: EXPECTED,
+            }),
         }
     }
 }
@@ -238,7 +285,11 @@ impl<'a> Claims<'a> {
 impl TokenValidator {
     /// A validator for tokens that `issuer` issues to `client_id`.
     pub fn new(issuer: IssuerUrl, client_id: ClientId, policy: ValidationPolicy) -> Self {
-        Self { issuer, client_id, policy }
+        Self {
+            issuer,
+            client_id,
+            policy,
+        }
     }
 
     /// The policy.
@@ -265,22 +316,27 @@ impl TokenValidator {
         algorithms: &[Algorithm],
     ) -> Result<(Header, Algorithm, Map<String, Value>), TokenError> {
         let jws = jose::parse_compact(token, self.policy.max_token_bytes)?;
-        let alg = Algorithm::from_name(&jws.header.alg).filter(|a| algorithms.contains(a)).ok_or_else(|| {
-            TokenError::AlgorithmNotAllowed {
+        let alg = Algorithm::from_name(&jws.header.alg)
+            .filter(|a| algorithms.contains(a))
+            .ok_or_else(|| TokenError::AlgorithmNotAllowed {
                 allowed: algorithms.iter().map(|a| a.as_str().to_owned()).collect(),
                 actual: jws.header.alg.clone(),
-            }
-        })?;
+            })?;
         check_typ(kind, jws.header.typ.as_deref())?;
         let key = jwks.select(alg, jws.header.kid.as_deref())?;
-        self.policy.crypto.verify(alg, key, jws.signing_input, &jws.signature)?;
+        self.policy
+            .crypto
+            .verify(alg, key, jws.signing_input, &jws.signature)?;
         Ok((jws.header, alg, jws.payload))
     }
 
     fn check_issuer(&self, c: &Claims<'_>, expected: &str) -> Result<(), TokenError> {
         let iss = c.required_string("iss")?;
         if iss != expected {
-            return Err(TokenError::IssuerMismatch { expected: expected.to_owned(), actual: iss.to_owned() });
+            return Err(TokenError::IssuerMismatch {
+                expected: expected.to_owned(),
+                actual: iss.to_owned(),
+            });
         }
         Ok(())
     }
@@ -295,13 +351,22 @@ impl TokenValidator {
                 actual: auds.iter().map(|s| (*s).to_owned()).collect(),
             });
         }
-        if let Some(other) = auds.iter().find(|a| **a != me && !self.policy.trusted_audiences.iter().any(|t| t == *a)) {
-            return Err(TokenError::UntrustedAudience { untrusted: (*other).to_owned() });
+        if let Some(other) = auds
+            .iter()
+            .find(|a| **a != me && !self.policy.trusted_audiences.iter().any(|t| t == *a))
+        {
+            return Err(TokenError::UntrustedAudience {
+                untrusted: (*other).to_owned(),
+            });
         }
         if let Some(azp) = c.string("azp")?
-            && azp != me {
-                return Err(TokenError::AuthorizedPartyMismatch { expected: me.to_owned(), actual: azp.to_owned() });
-            }
+            && azp != me
+        {
+            return Err(TokenError::AuthorizedPartyMismatch {
+                expected: me.to_owned(),
+                actual: azp.to_owned(),
+            });
+        }
         Ok(())
     }
 
@@ -316,20 +381,38 @@ impl TokenValidator {
         let leeway = self.policy.leeway;
         let leeway_secs = leeway.as_secs();
         if let Some(exp) = exp
-            && now >= exp.saturating_add(leeway) {
-                return Err(TokenError::Expired { exp, now, leeway_secs });
-            }
+            && now >= exp.saturating_add(leeway)
+        {
+            return Err(TokenError::Expired {
+                exp,
+                now,
+                leeway_secs,
+            });
+        }
         if let Some(nbf) = c.time("nbf")?
-            && nbf > now.saturating_add(leeway) {
-                return Err(TokenError::NotYetValid { nbf, now, leeway_secs });
-            }
+            && nbf > now.saturating_add(leeway)
+        {
+            return Err(TokenError::NotYetValid {
+                nbf,
+                now,
+                leeway_secs,
+            });
+        }
         let iat = c.required_time("iat")?;
         if iat > now.saturating_add(leeway) {
-            return Err(TokenError::IssuedInFuture { iat, now, leeway_secs });
+            return Err(TokenError::IssuedInFuture {
+                iat,
+                now,
+                leeway_secs,
+            });
         }
         let oldest = max_age + leeway;
         if now.duration_since(iat) > oldest {
-            return Err(TokenError::IssuedTooLongAgo { iat, now, max_age_secs: oldest.as_secs() });
+            return Err(TokenError::IssuedTooLongAgo {
+                iat,
+                now,
+                max_age_secs: oldest.as_secs(),
+            });
         }
         Ok(iat)
     }
@@ -345,7 +428,10 @@ impl TokenValidator {
         let (_, alg, payload) = self.verify(token, jwks, TokenKind::IdToken, &self.policy.algorithms)?;
         let c = Claims(&payload);
         if payload.contains_key("events") {
-            return Err(TokenError::ForbiddenClaim { claim: "events", kind: TokenKind::IdToken });
+            return Err(TokenError::ForbiddenClaim {
+                claim: "events",
+                kind: TokenKind::IdToken,
+            });
         }
         self.check_issuer(&c, self.issuer.as_str())?;
         c.required_string("sub")?;
@@ -355,14 +441,22 @@ impl TokenValidator {
 
         match c.string("nonce")? {
             Some(n) if expect.nonce.ct_eq(n) => {}
-            other => return Err(TokenError::NonceMismatch { present: other.is_some() }),
+            other => {
+                return Err(TokenError::NonceMismatch {
+                    present: other.is_some(),
+                });
+            }
         }
 
         let auth_time = c.time("auth_time")?;
         if let Some(at) = auth_time
-            && at > now.saturating_add(self.policy.leeway) {
-                return Err(TokenError::AuthTimeTooOld { auth_time: at, not_before: now });
-            }
+            && at > now.saturating_add(self.policy.leeway)
+        {
+            return Err(TokenError::AuthTimeTooOld {
+                auth_time: at,
+                not_before: now,
+            });
+        }
         let mut not_before = None;
         if let Some(max_age) = expect.max_age {
             not_before = Some(now.saturating_sub(max_age + self.policy.leeway));
@@ -374,7 +468,10 @@ impl TokenValidator {
         if let Some(not_before) = not_before {
             let at = auth_time.ok_or(TokenError::AuthTimeMissing)?;
             if at < not_before {
-                return Err(TokenError::AuthTimeTooOld { auth_time: at, not_before });
+                return Err(TokenError::AuthTimeTooOld {
+                    auth_time: at,
+                    not_before,
+                });
             }
         }
 
@@ -388,60 +485,101 @@ impl TokenValidator {
             }
         }
 
-        serde_json::from_value(Value::Object(payload.clone()))
-            .map_err(|e| TokenError::Malformed { reason: format!("claims: {e}") })
+        serde_json::from_value(Value::Object(payload.clone())).map_err(|e| TokenError::Malformed {
+            reason: format!("claims: {e}"),
+        })
     }
 
     /// `acr` meets the request, `authentication_assurance_level` (when sent) agrees, and
     /// `id_assurance_level` reaches the configured minimum.
     fn check_assurance(&self, c: &Claims<'_>, acr_values: &[String]) -> Result<(), TokenError> {
         let default_acr = ["AAL3_ANY".to_owned()];
-        let requested: &[String] = if acr_values.is_empty() { &default_acr } else { acr_values };
+        let requested: &[String] = if acr_values.is_empty() {
+            &default_acr
+        } else {
+            acr_values
+        };
         let required = crate::acr::requested_level(requested).unwrap_or(3);
         let acr = c.string("acr")?;
         let acr_ok = acr.is_some_and(|a| {
             requested.iter().any(|r| r == a) || crate::acr::acr_level(a).is_some_and(|l| l >= required)
         });
         if !acr_ok {
-            return Err(TokenError::AcrNotSatisfied { requested: requested.to_vec(), actual: acr.map(str::to_owned) });
+            return Err(TokenError::AcrNotSatisfied {
+                requested: requested.to_vec(),
+                actual: acr.map(str::to_owned),
+            });
         }
         let level = |name: &'static str| -> Result<Option<u8>, TokenError> {
             match c.0.get(name) {
                 None => Ok(None),
                 Some(v) => crate::claims::assurance_level(v)
                     .map(Some)
-                    .ok_or(TokenError::InvalidClaim { claim: name, expected: "an assurance level 1-3 (string or integer)" }),
+                    .ok_or(TokenError::InvalidClaim {
+                        claim: name,
+                        expected: "an assurance level 1-3 (string or integer)",
+                    }),
             }
         };
         if let Some(aal) = level("authentication_assurance_level")?
-            && aal < required {
-                return Err(TokenError::AssuranceTooLow { claim: "authentication_assurance_level", required, actual: aal });
-            }
+            && aal < required
+        {
+            return Err(TokenError::AssuranceTooLow {
+                claim: "authentication_assurance_level",
+                required,
+                actual: aal,
+            });
+        }
         let min_ial = self.policy.min_id_assurance_level;
         match level("id_assurance_level")? {
             Some(ial) if ial >= min_ial => Ok(()),
-            Some(ial) => Err(TokenError::AssuranceTooLow { claim: "id_assurance_level", required: min_ial, actual: ial }),
+            Some(ial) => Err(TokenError::AssuranceTooLow {
+                claim: "id_assurance_level",
+                required: min_ial,
+                actual: ial,
+            }),
             None if min_ial == 0 => Ok(()),
-            None => Err(TokenError::MissingClaim { claim: "id_assurance_level" }),
+            None => Err(TokenError::MissingClaim {
+                claim: "id_assurance_level",
+            }),
         }
     }
 
     /// Validates a back-channel logout token (BCL §2.6): signature, `typ`, `iss`, `aud`, `iat` window, `exp`
     /// per policy, the `events` member, `sid` and/or `sub`, no `nonce`, a `jti` for the replay store.
-    pub fn validate_logout_token(&self, token: &str, jwks: &JwkSet, now: UnixTime) -> Result<LogoutToken, TokenError> {
+    pub fn validate_logout_token(
+        &self,
+        token: &str,
+        jwks: &JwkSet,
+        now: UnixTime,
+    ) -> Result<LogoutToken, TokenError> {
         let (_, _, payload) = self.verify(token, jwks, TokenKind::LogoutToken, &self.policy.algorithms)?;
         let c = Claims(&payload);
         if payload.contains_key("nonce") {
-            return Err(TokenError::UnexpectedNonce { kind: TokenKind::LogoutToken });
+            return Err(TokenError::UnexpectedNonce {
+                kind: TokenKind::LogoutToken,
+            });
         }
         match payload.get("events") {
             None => return Err(TokenError::MissingClaim { claim: "events" }),
             Some(Value::Object(events)) => match events.get(BACKCHANNEL_LOGOUT_EVENT) {
                 Some(Value::Object(_)) => {}
-                Some(_) => return Err(TokenError::InvalidLogoutEvent { reason: "the back-channel-logout member is not an object" }),
-                None => return Err(TokenError::InvalidLogoutEvent { reason: "no back-channel-logout member" }),
+                Some(_) => {
+                    return Err(TokenError::InvalidLogoutEvent {
+                        reason: "the back-channel-logout member is not an object",
+                    });
+                }
+                None => {
+                    return Err(TokenError::InvalidLogoutEvent {
+                        reason: "no back-channel-logout member",
+                    });
+                }
             },
-            Some(_) => return Err(TokenError::InvalidLogoutEvent { reason: "events is not an object" }),
+            Some(_) => {
+                return Err(TokenError::InvalidLogoutEvent {
+                    reason: "events is not an object",
+                });
+            }
         }
         self.check_issuer(&c, self.issuer.as_str())?;
         self.check_audience(&c)?;
@@ -458,7 +596,15 @@ impl TokenValidator {
         let jti = c.required_string("jti")?.to_owned();
         let window = iat.saturating_add(self.policy.logout_token_max_age + self.policy.leeway * 2);
         let replay_window_end = exp.map_or(window, |e| e.saturating_add(self.policy.leeway).max(window));
-        Ok(LogoutToken { iss: self.issuer.as_str().to_owned(), sub, sid, jti, iat, exp, replay_window_end })
+        Ok(LogoutToken {
+            iss: self.issuer.as_str().to_owned(),
+            sub,
+            sid,
+            jti,
+            iat,
+            exp,
+            replay_window_end,
+        })
     }
 
     /// Validates a signed userinfo response (CS-20): signature and `iss` as for ID tokens; `aud` checked only
@@ -477,9 +623,14 @@ impl TokenValidator {
             self.check_audience(&c)?;
         }
         if let Some(exp) = c.time("exp")?
-            && now >= exp.saturating_add(self.policy.leeway) {
-                return Err(TokenError::Expired { exp, now, leeway_secs: self.policy.leeway.as_secs() });
-            }
+            && now >= exp.saturating_add(self.policy.leeway)
+        {
+            return Err(TokenError::Expired {
+                exp,
+                now,
+                leeway_secs: self.policy.leeway.as_secs(),
+            });
+        }
         userinfo_from_map(payload, expected_sub)
     }
 
@@ -502,7 +653,10 @@ impl TokenValidator {
         self.check_issuer(&c, me)?;
         let sub = c.required_string("sub")?;
         if sub != me {
-            return Err(TokenError::SubjectMismatch { expected: me.to_owned(), actual: sub.to_owned() });
+            return Err(TokenError::SubjectMismatch {
+                expected: me.to_owned(),
+                actual: sub.to_owned(),
+            });
         }
         let auds = c.audiences()?;
         if auds != [token_endpoint] {
@@ -514,31 +668,56 @@ impl TokenValidator {
         let exp = c.required_time("exp")?;
         let leeway = self.policy.leeway;
         if now >= exp.saturating_add(leeway) {
-            return Err(TokenError::Expired { exp, now, leeway_secs: leeway.as_secs() });
+            return Err(TokenError::Expired {
+                exp,
+                now,
+                leeway_secs: leeway.as_secs(),
+            });
         }
         if exp.duration_since(now) > max_lifetime + leeway {
-            return Err(TokenError::InvalidClaim { claim: "exp", expected: "at most the allowed lifetime ahead" });
+            return Err(TokenError::InvalidClaim {
+                claim: "exp",
+                expected: "at most the allowed lifetime ahead",
+            });
         }
         if let Some(iat) = c.time("iat")?
-            && iat > now.saturating_add(leeway) {
-                return Err(TokenError::IssuedInFuture { iat, now, leeway_secs: leeway.as_secs() });
-            }
+            && iat > now.saturating_add(leeway)
+        {
+            return Err(TokenError::IssuedInFuture {
+                iat,
+                now,
+                leeway_secs: leeway.as_secs(),
+            });
+        }
         if let Some(nbf) = c.time("nbf")?
-            && nbf > now.saturating_add(leeway) {
-                return Err(TokenError::NotYetValid { nbf, now, leeway_secs: leeway.as_secs() });
-            }
+            && nbf > now.saturating_add(leeway)
+        {
+            return Err(TokenError::NotYetValid {
+                nbf,
+                now,
+                leeway_secs: leeway.as_secs(),
+            });
+        }
         let jti = c.required_string("jti")?.to_owned();
         Ok(ClientAssertion { jti, exp })
     }
 }
 
 /// Turns a userinfo object into [`UserInfo`], checking `sub` against the ID token's (OIDC Core §5.3.2).
-pub(crate) fn userinfo_from_map(payload: Map<String, Value>, expected_sub: &str) -> Result<UserInfo, TokenError> {
+pub(crate) fn userinfo_from_map(
+    payload: Map<String, Value>,
+    expected_sub: &str,
+) -> Result<UserInfo, TokenError> {
     let sub = Claims(&payload).required_string("sub")?;
     if sub != expected_sub {
-        return Err(TokenError::SubjectMismatch { expected: expected_sub.to_owned(), actual: sub.to_owned() });
+        return Err(TokenError::SubjectMismatch {
+            expected: expected_sub.to_owned(),
+            actual: sub.to_owned(),
+        });
     }
-    serde_json::from_value(Value::Object(payload)).map_err(|e| TokenError::Malformed { reason: format!("userinfo: {e}") })
+    serde_json::from_value(Value::Object(payload)).map_err(|e| TokenError::Malformed {
+        reason: format!("userinfo: {e}"),
+    })
 }
 
 /// `typ` rules (RFC 8725 §3.11; BCL §2.4): ID tokens and userinfo take `JWT` or nothing; logout tokens also
@@ -550,5 +729,12 @@ fn check_typ(kind: TokenKind, typ: Option<&str>) -> Result<(), TokenError> {
         TokenKind::LogoutToken => t == "jwt" || t == "logout+jwt",
         _ => t == "jwt",
     };
-    if ok { Ok(()) } else { Err(TokenError::WrongType { kind, actual: Some(typ.unwrap_or_default().to_owned()) }) }
+    if ok {
+        Ok(())
+    } else {
+        Err(TokenError::WrongType {
+            kind,
+            actual: Some(typ.unwrap_or_default().to_owned()),
+        })
+    }
 }

@@ -1,3 +1,6 @@
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use super::*;
 use serde_json::json;
 
@@ -6,15 +9,34 @@ fn user(userinfo: Value, selected: Option<&str>) -> Cis2User {
     if let Some(s) = selected {
         id["selected_roleid"] = json!(s);
     }
-    Cis2User::new(serde_json::from_value(id).unwrap(), Some(serde_json::from_value(userinfo).unwrap()))
+    Cis2User::new(
+        serde_json::from_value(id).unwrap(),
+        Some(serde_json::from_value(userinfo).unwrap()),
+    )
 }
 
 #[test]
 fn assurance_levels_accept_string_or_integer() {
-    assert_eq!(serde_json::from_value::<AssuranceLevel>(json!("3")).unwrap(), AssuranceLevel(3));
-    assert_eq!(serde_json::from_value::<AssuranceLevel>(json!(3)).unwrap(), AssuranceLevel(3));
-    for bad in [json!("03"), json!("4"), json!(0), json!(3.0), json!(null), json!(["3"])] {
-        assert!(serde_json::from_value::<AssuranceLevel>(bad.clone()).is_err(), "{bad}");
+    assert_eq!(
+        serde_json::from_value::<AssuranceLevel>(json!("3")).unwrap(),
+        AssuranceLevel(3)
+    );
+    assert_eq!(
+        serde_json::from_value::<AssuranceLevel>(json!(3)).unwrap(),
+        AssuranceLevel(3)
+    );
+    for bad in [
+        json!("03"),
+        json!("4"),
+        json!(0),
+        json!(3.0),
+        json!(null),
+        json!(["3"]),
+    ] {
+        assert!(
+            serde_json::from_value::<AssuranceLevel>(bad.clone()).is_err(),
+            "{bad}"
+        );
     }
     assert_eq!(serde_json::to_value(AssuranceLevel(2)).unwrap(), json!("2"));
 }
@@ -23,12 +45,20 @@ fn assurance_levels_accept_string_or_integer() {
 fn roles_accept_one_object_or_an_array() {
     let role = json!({"person_roleid":"555254240100","org_code":"RBA","role_code":"S8000:G8000:R8001",
         "role_name":"\"Clinical\":\"Clinical Provision\":\"Nurse Access Role\"","activity_codes":["B0420"]});
-    let one = user(json!({"sub":"656005750104","nhsid_nrbac_roles": role.clone(),
-        "nhsid_user_orgs": {"org_code":"RBA","org_name":"TAUNTON"}}), Some("555254240100"));
-    let many = user(json!({"sub":"656005750104","nhsid_nrbac_roles":[role],
-        "nhsid_user_orgs":[{"org_code":"RBA","org_name":"TAUNTON"}]}), Some("555254240100"));
+    let one = user(
+        json!({"sub":"656005750104","nhsid_nrbac_roles": role.clone(),
+        "nhsid_user_orgs": {"org_code":"RBA","org_name":"TAUNTON"}}),
+        Some("555254240100"),
+    );
+    let many = user(
+        json!({"sub":"656005750104","nhsid_nrbac_roles":[role],
+        "nhsid_user_orgs":[{"org_code":"RBA","org_name":"TAUNTON"}]}),
+        Some("555254240100"),
+    );
     assert_eq!(one, many);
-    let RoleSelection::Selected { role, organisation } = one.selected_role() else { panic!() };
+    let RoleSelection::Selected { role, organisation } = one.selected_role() else {
+        panic!()
+    };
     assert_eq!(role.job_role(), Some("R8001"));
     assert_eq!(role.role_title(), "Nurse Access Role");
     assert_eq!(organisation.unwrap().org_name, "TAUNTON");
@@ -42,13 +72,28 @@ fn roles_accept_one_object_or_an_array() {
 fn selected_role_resolution_outcomes() {
     let no_roles = user(json!({"sub":"1"}), Some("555"));
     assert_eq!(no_roles.selected_role(), RoleSelection::NoRoles);
-    assert_eq!(user(json!({"sub":"1"}), None).selected_role(), RoleSelection::NoRoles);
+    assert_eq!(
+        user(json!({"sub":"1"}), None).selected_role(),
+        RoleSelection::NoRoles
+    );
     let roles = json!({"sub":"1","nhsid_nrbac_roles":[{"person_roleid":"1"}]});
-    assert_eq!(user(roles.clone(), None).selected_role(), RoleSelection::NotSelected);
-    assert_eq!(user(roles, Some("2")).selected_role(), RoleSelection::UnknownRole { selected_roleid: "2" });
+    assert_eq!(
+        user(roles.clone(), None).selected_role(),
+        RoleSelection::NotSelected
+    );
+    assert_eq!(
+        user(roles, Some("2")).selected_role(),
+        RoleSelection::UnknownRole { selected_roleid: "2" }
+    );
     // The userinfo fallback for selected_roleid (CPT).
-    let via_userinfo = user(json!({"sub":"1","selected_roleid":"1","nhsid_nrbac_roles":[{"person_roleid":"1"}]}), None);
-    assert!(matches!(via_userinfo.selected_role(), RoleSelection::Selected { .. }));
+    let via_userinfo = user(
+        json!({"sub":"1","selected_roleid":"1","nhsid_nrbac_roles":[{"person_roleid":"1"}]}),
+        None,
+    );
+    assert!(matches!(
+        via_userinfo.selected_role(),
+        RoleSelection::Selected { .. }
+    ));
 }
 
 #[test]
@@ -66,5 +111,8 @@ fn aal_takes_the_lower_of_acr_and_level() {
 #[test]
 fn professional_ids_are_exposed() {
     let u: UserInfo = serde_json::from_value(json!({"sub":"1","gmc_id":"GMC123","nmc_id":"NMC1"})).unwrap();
-    assert_eq!(u.professional_ids(), vec![("gmc_id", "GMC123"), ("nmc_id", "NMC1")]);
+    assert_eq!(
+        u.professional_ids(),
+        vec![("gmc_id", "GMC123"), ("nmc_id", "NMC1")]
+    );
 }

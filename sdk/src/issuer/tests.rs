@@ -1,8 +1,15 @@
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use super::*;
 
 #[test]
 fn presets_keep_the_explicit_port() {
-    for env in [Environment::Integration, Environment::Live, Environment::DevHealthcare] {
+    for env in [
+        Environment::Integration,
+        Environment::Live,
+        Environment::DevHealthcare,
+    ] {
         let iss = env.issuer().unwrap();
         assert!(iss.as_str().contains(".uk:443/openam"), "{iss}");
         assert!(iss.as_str().ends_with(CIS2_REALM_PATH));

@@ -1,0 +1,41 @@
+use super::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+fn t(s: u64) -> UnixTime {
+    UnixTime::from_secs(1_000_000 + s)
+}
+
+#[test]
+fn lifecycle() {
+    let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
+    assert_eq!(c.action(t(0)), CacheAction::FetchNow);
+    let tk = c.begin_fetch(t(0));
+    assert!(c.complete(tk, "a", t(0)));
+    assert_eq!(c.action(t(10)), CacheAction::UseCached);
+    // Unknown kid: one refetch, then the cooldown holds.
+    assert!(c.may_refetch_on_miss(t(31)));
+    let tk = c.begin_fetch(t(31));
+    assert!(!c.may_refetch_on_miss(t(40)));
+    c.fail(tk);
+    // Stale but servable: refresh in the background.
+    assert_eq!(c.action(t(400)), CacheAction::UseCachedAndRefresh);
+    assert_eq!(c.get(t(3600)), Some(&"a"));
+    // Past the stale limit: fail closed.
+    assert_eq!(c.get(t(3601)), None);
+    assert_eq!(c.action(t(3601)), CacheAction::FetchNow);
+    let tk = c.begin_fetch(t(3601));
+    c.fail(tk);
+    assert_eq!(c.action(t(3605)), CacheAction::Unavailable);
+    assert_eq!(c.action(t(3640)), CacheAction::FetchNow);
+}
+
+#[test]
+fn an_older_fetch_never_overwrites_a_newer_one() {
+    let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
+    let old = c.begin_fetch(t(0));
+    let new = c.begin_fetch(t(1));
+    assert!(c.complete(new, "new", t(2)));
+    assert!(!c.complete(old, "old", t(3)));
+    assert_eq!(c.get(t(3)), Some(&"new"));
+}
