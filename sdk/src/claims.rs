@@ -133,6 +133,107 @@ pub struct IdTokenClaims {
     pub extra: Map<String, Value>,
 }
 
+impl IdTokenClaims {
+    /// Builds the claims from a payload whose registered claims [`crate::TokenValidator`] already checked, moving
+    /// values out instead of re-walking them through serde (`#[serde(flatten)]` buffers everything; this is the
+    /// hot path of every sign-in).
+    pub(crate) fn from_checked_map(mut m: Map<String, Value>) -> Result<Self, crate::error::TokenError> {
+        use crate::error::TokenError;
+        fn string(m: &mut Map<String, Value>, k: &'static str) -> Result<Option<String>, TokenError> {
+            match m.remove(k) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(TokenError::InvalidClaim {
+                    claim: k,
+                    expected: "a string",
+                }),
+            }
+        }
+        fn time(m: &mut Map<String, Value>, k: &'static str) -> Result<Option<UnixTime>, TokenError> {
+            match m.remove(k) {
+                None => Ok(None),
+                Some(Value::Number(n)) => {
+                    n.as_u64()
+                        .map(|t| Some(UnixTime::from_secs(t)))
+                        .ok_or(TokenError::InvalidClaim {
+                            claim: k,
+                            expected: "a non-negative integer NumericDate",
+                        })
+                }
+                Some(_) => Err(TokenError::InvalidClaim {
+                    claim: k,
+                    expected: "a non-negative integer NumericDate",
+                }),
+            }
+        }
+        fn level(m: &mut Map<String, Value>, k: &'static str) -> Result<Option<AssuranceLevel>, TokenError> {
+            match m.remove(k) {
+                None => Ok(None),
+                Some(v) => {
+                    assurance_level(&v)
+                        .map(|l| Some(AssuranceLevel(l)))
+                        .ok_or(TokenError::InvalidClaim {
+                            claim: k,
+                            expected: "an assurance level 1-3",
+                        })
+                }
+            }
+        }
+        let missing = |claim| TokenError::MissingClaim { claim };
+        let aud = match m.remove("aud") {
+            Some(Value::String(s)) => vec![s],
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s),
+                    _ => Err(TokenError::InvalidClaim {
+                        claim: "aud",
+                        expected: "strings",
+                    }),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(missing("aud")),
+        };
+        let amr = match m.remove("amr") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s),
+                    _ => Err(TokenError::InvalidClaim {
+                        claim: "amr",
+                        expected: "an array of strings",
+                    }),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => {
+                return Err(TokenError::InvalidClaim {
+                    claim: "amr",
+                    expected: "an array of strings",
+                });
+            }
+        };
+        Ok(Self {
+            iss: string(&mut m, "iss")?.ok_or(missing("iss"))?,
+            sub: string(&mut m, "sub")?.ok_or(missing("sub"))?,
+            aud,
+            azp: string(&mut m, "azp")?,
+            exp: time(&mut m, "exp")?.ok_or(missing("exp"))?,
+            iat: time(&mut m, "iat")?.ok_or(missing("iat"))?,
+            auth_time: time(&mut m, "auth_time")?,
+            nonce: string(&mut m, "nonce")?,
+            acr: string(&mut m, "acr")?,
+            amr,
+            sid: string(&mut m, "sid")?,
+            id_assurance_level: level(&mut m, "id_assurance_level")?,
+            authentication_assurance_level: level(&mut m, "authentication_assurance_level")?,
+            selected_roleid: string(&mut m, "selected_roleid")?,
+            at_hash: string(&mut m, "at_hash")?,
+            extra: m,
+        })
+    }
+}
+
 /// One national RBAC role profile (`nhsid_nrbac_roles` element, cis2.md §8.5).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -452,9 +452,9 @@ impl TokenValidator {
         if let Some(at) = auth_time
             && at > now.saturating_add(self.policy.leeway)
         {
-            return Err(TokenError::AuthTimeTooOld {
-                auth_time: at,
-                not_before: now,
+            return Err(TokenError::InvalidClaim {
+                claim: "auth_time",
+                expected: "a time not in the future",
             });
         }
         let mut not_before = None;
@@ -485,28 +485,32 @@ impl TokenValidator {
             }
         }
 
-        serde_json::from_value(Value::Object(payload.clone())).map_err(|e| TokenError::Malformed {
-            reason: format!("claims: {e}"),
-        })
+        IdTokenClaims::from_checked_map(payload)
     }
 
     /// `acr` meets the request, `authentication_assurance_level` (when sent) agrees, and
     /// `id_assurance_level` reaches the configured minimum.
     fn check_assurance(&self, c: &Claims<'_>, acr_values: &[String]) -> Result<(), TokenError> {
-        let default_acr = ["AAL3_ANY".to_owned()];
-        let requested: &[String] = if acr_values.is_empty() {
-            &default_acr
+        // No acr_values sent: CIS2 then behaves as AAL3_ANY (cis2.md §9.2), so that is what we require.
+        let default_acr = ["AAL3_ANY"];
+        let requested: Vec<&str> = if acr_values.is_empty() {
+            default_acr.to_vec()
         } else {
-            acr_values
+            acr_values.iter().map(String::as_str).collect()
         };
-        let required = crate::acr::requested_level(requested).unwrap_or(3);
+        let required = requested
+            .iter()
+            .map(|a| crate::acr::acr_level(a))
+            .min()
+            .flatten()
+            .unwrap_or(3);
         let acr = c.string("acr")?;
         let acr_ok = acr.is_some_and(|a| {
-            requested.iter().any(|r| r == a) || crate::acr::acr_level(a).is_some_and(|l| l >= required)
+            requested.contains(&a) || crate::acr::acr_level(a).is_some_and(|l| l >= required)
         });
         if !acr_ok {
             return Err(TokenError::AcrNotSatisfied {
-                requested: requested.to_vec(),
+                requested: requested.iter().map(|s| (*s).to_owned()).collect(),
                 actual: acr.map(str::to_owned),
             });
         }

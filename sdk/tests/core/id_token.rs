@@ -479,3 +479,33 @@ fn rel_20_large_identity_payloads_are_accepted() {
     assert!(token.len() > 8 * 1024);
     assert!(expect_id(&validator(), &token, &jwks_a()).is_ok());
 }
+
+#[test]
+fn cis2_claims_of_the_wrong_shape_are_rejected() {
+    assert_err!(
+        id_token_with(with(id_claims(), "amr", json!("N3_SMARTCARD"))),
+        TokenError::InvalidClaim { claim: "amr", .. }
+    );
+    assert_err!(
+        id_token_with(with(id_claims(), "amr", json!([1]))),
+        TokenError::InvalidClaim { claim: "amr", .. }
+    );
+    assert_err!(
+        id_token_with(with(id_claims(), "selected_roleid", json!(555254240100u64))),
+        TokenError::InvalidClaim {
+            claim: "selected_roleid",
+            ..
+        }
+    );
+    assert_err!(
+        id_token_with(with(id_claims(), "sid", json!(1))),
+        TokenError::InvalidClaim { claim: "sid", .. }
+    );
+    assert_err!(
+        id_token_with(with(id_claims(), "auth_time", json!(NOW + 3600))),
+        TokenError::InvalidClaim {
+            claim: "auth_time",
+            ..
+        }
+    );
+}
