@@ -300,3 +300,25 @@ fn aws_lc_backend_decides_like_rust_crypto() {
         }
     }
 }
+
+/// The aws-lc signer produces the same RS* signatures as RustCrypto (PKCS#1 v1.5 is deterministic) and PS*
+/// signatures that verify.
+#[cfg(feature = "aws-lc")]
+#[test]
+fn aws_lc_signer_matches_rust_crypto() {
+    for alg in [Algorithm::RS256, Algorithm::RS512, Algorithm::PS256] {
+        let rc = SigningKey::from_pkcs8_pem(RSA_A, alg).unwrap().with_kid(KID_A);
+        let fast = rc.clone().with_crypto(Crypto::aws_lc()).unwrap();
+        let (a, b) = (sign(&rc, None, &id_claims()), sign(&fast, None, &id_claims()));
+        if alg != Algorithm::PS256 {
+            assert_eq!(a, b, "{alg}");
+        }
+        let v = TokenValidator::new(
+            issuer(),
+            client_id(),
+            ValidationPolicy::new(Crypto::default()).algorithms([alg]),
+        );
+        let jwks = JwkSet::from_keys([rc.public_jwk().unwrap()]).unwrap();
+        assert!(expect_id(&v, &b, &jwks).is_ok(), "{alg}");
+    }
+}
