@@ -134,6 +134,28 @@ pub struct IdTokenClaims {
 }
 
 impl IdTokenClaims {
+    /// Claims with the required members set and every optional one empty (what a provider or a test fills in).
+    pub fn new(iss: String, sub: String, aud: Vec<String>, exp: UnixTime, iat: UnixTime) -> Self {
+        Self {
+            iss,
+            sub,
+            aud,
+            azp: None,
+            exp,
+            iat,
+            auth_time: None,
+            nonce: None,
+            acr: None,
+            amr: Vec::new(),
+            sid: None,
+            id_assurance_level: None,
+            authentication_assurance_level: None,
+            selected_roleid: None,
+            at_hash: None,
+            extra: Map::new(),
+        }
+    }
+
     /// Builds the claims from a payload whose registered claims [`crate::TokenValidator`] already checked, moving
     /// values out instead of re-walking them through serde (`#[serde(flatten)]` buffers everything; this is the
     /// hot path of every sign-in).

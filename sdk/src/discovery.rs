@@ -130,7 +130,14 @@ impl ProviderMetadata {
                 document: "discovery",
                 reason: format!("{member} is not a string"),
             })?;
-            let url = EndpointUrl::new(s).map_err(|e| ProviderError::BadEndpoint {
+            // An http issuer exists only on loopback or through `dangerous::http_issuer_url`; its endpoints may
+            // then be http too, but only on the issuer's own origin (checked below).
+            let make = if issuer.url().scheme() == "http" {
+                EndpointUrl::new_allowing_http
+            } else {
+                EndpointUrl::new
+            };
+            let url = make(s).map_err(|e| ProviderError::BadEndpoint {
                 member,
                 value: s.to_owned(),
                 reason: e.to_string(),

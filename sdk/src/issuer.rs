@@ -22,7 +22,15 @@ macro_rules! url_type {
             /// tests) without a fragment or credentials, and keeps the string exactly as given.
             pub fn new(value: impl Into<String>) -> Result<Self, ConfigError> {
                 let raw = value.into();
-                let parsed = check_url(&raw, $what)?;
+                let parsed = check_url(&raw, $what, false)?;
+                Ok(Self { raw, parsed })
+            }
+
+            /// As [`Self::new`], but plain `http` is allowed on any host (see [`crate::dangerous`]).
+            #[allow(dead_code)] // not every URL type needs it
+            pub(crate) fn new_allowing_http(value: impl Into<String>) -> Result<Self, ConfigError> {
+                let raw = value.into();
+                let parsed = check_url(&raw, $what, true)?;
                 Ok(Self { raw, parsed })
             }
 
@@ -96,7 +104,7 @@ pub(crate) fn is_loopback_host(host: &url::Host<&str>) -> bool {
     }
 }
 
-fn check_url(value: &str, what: &'static str) -> Result<url::Url, ConfigError> {
+fn check_url(value: &str, what: &'static str, allow_http: bool) -> Result<url::Url, ConfigError> {
     let bad = |reason: &str| ConfigError::InvalidUrl {
         what,
         value: value.to_owned(),
@@ -112,7 +120,7 @@ fn check_url(value: &str, what: &'static str) -> Result<url::Url, ConfigError> {
     let host = url.host().ok_or_else(|| bad("must have a host"))?;
     match url.scheme() {
         "https" => {}
-        "http" if is_loopback_host(&host) => {}
+        "http" if allow_http || is_loopback_host(&host) => {}
         _ => return Err(bad("must use https (http only on loopback)")),
     }
     Ok(url)

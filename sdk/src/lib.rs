@@ -145,7 +145,14 @@ pub mod prelude {
 pub mod dangerous {
     use serde_json::{Map, Value};
 
-    use crate::error::TokenError;
+    use crate::error::{ConfigError, TokenError};
+
+    /// An issuer served over plain `http` on a host that is not loopback — for a mock IdP in a container
+    /// network (`http://mock-idp:9000/...`). Never for a real CIS2 environment: tokens and codes then cross the
+    /// network unencrypted. Discovery then accepts `http` endpoints on that issuer's origin only.
+    pub fn http_issuer_url(value: impl Into<String>) -> Result<crate::IssuerUrl, ConfigError> {
+        crate::IssuerUrl::new_allowing_http(value)
+    }
 
     /// Decodes a token's header and claims **without verifying anything**: for logs and diagnostics only.
     /// Never base a decision on the result.

@@ -98,6 +98,21 @@ impl SigningKey {
         Ok(pem.to_string())
     }
 
+    /// The public key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
+    pub fn public_key_pem(&self) -> Result<String, ConfigError> {
+        use rsa::pkcs8::{EncodePublicKey, LineEnding};
+        match &self.inner {
+            Inner::Rsa(k) => k
+                .to_public_key()
+                .to_public_key_pem(LineEnding::LF)
+                .map_err(key_err),
+            Inner::P256(k) => k
+                .verifying_key()
+                .to_public_key_pem(LineEnding::LF)
+                .map_err(key_err),
+        }
+    }
+
     fn from_inner(alg: Algorithm, inner: Inner) -> Self {
         let kid = crate::jwks::thumbprint(&material(&inner));
         Self {

@@ -197,3 +197,55 @@ fn jwks_response_is_checked() {
         "http.unexpected_status"
     );
 }
+
+#[test]
+fn dangerous_http_issuer_allows_http_endpoints_on_its_own_origin_only() {
+    assert!(IssuerUrl::new("http://mock-idp:9000/realm").is_err());
+    let iss = dangerous::http_issuer_url("http://mock-idp:9000/realm").unwrap();
+    let mut d = Map::new();
+    d.insert("issuer".into(), json!(iss.as_str()));
+    for (m, p) in [
+        ("authorization_endpoint", "/authorize"),
+        ("token_endpoint", "/access_token"),
+        ("jwks_uri", "/connect/jwk_uri"),
+    ] {
+        d.insert(m.into(), json!(format!("{iss}{p}")));
+    }
+    assert!(ProviderMetadata::from_document(&iss, d.clone(), &[Algorithm::RS256]).is_ok());
+    d.insert(
+        "jwks_uri".into(),
+        json!("http://elsewhere:9000/realm/connect/jwk_uri"),
+    );
+    assert!(matches!(
+        ProviderMetadata::from_document(&iss, d, &[Algorithm::RS256]),
+        Err(ProviderError::BadEndpoint {
+            member: "jwks_uri",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn provider_side_helpers() {
+    let c = IdTokenClaims::new(
+        "i".into(),
+        "s".into(),
+        vec!["a".into()],
+        UnixTime::from_secs(2),
+        UnixTime::from_secs(1),
+    );
+    let v = serde_json::to_value(&c).unwrap();
+    assert_eq!(v, json!({"iss": "i", "sub": "s", "aud": "a", "exp": 2, "iat": 1}));
+    assert!(
+        key_a()
+            .public_key_pem()
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+    assert!(
+        key_ec()
+            .public_key_pem()
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+}

@@ -1,0 +1,171 @@
+//! Authenticators a test user can sign in with, their assurance levels, `amr` values and which `acr_values`
+//! each can satisfy (cis2.md §9). WebAuthn (security key, Windows Hello, passkey) is declared here so the
+//! ceremony module can slot in; the login page offers it as unavailable until then.
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha1::Sha1;
+
+use crate::cards::CardMode;
+
+/// How the user proved who they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuthMethod {
+    /// Virtual smartcard and passcode (AAL3).
+    Smartcard,
+    /// A FIDO2 security key or Windows Hello (AAL3), through WebAuthn. Not offered yet.
+    Fido2,
+    /// Username, password and a 6-digit TOTP code (AAL2).
+    Totp,
+    /// Username and password (AAL1).
+    Password,
+}
+
+impl AuthMethod {
+    /// Every method, strongest first.
+    pub const ALL: [AuthMethod; 4] = [
+        AuthMethod::Smartcard,
+        AuthMethod::Fido2,
+        AuthMethod::Totp,
+        AuthMethod::Password,
+    ];
+
+    /// The form value (`smartcard`, `fido2`, `totp`, `password`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Smartcard => "smartcard",
+            AuthMethod::Fido2 => "fido2",
+            AuthMethod::Totp => "totp",
+            AuthMethod::Password => "password",
+        }
+    }
+
+    /// Parses a form value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// A label for the login page.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthMethod::Smartcard => "Smartcard and passcode (AAL3)",
+            AuthMethod::Fido2 => "Security key, Windows Hello or passkey (AAL3)",
+            AuthMethod::Totp => "Username, password and authenticator app code (AAL2)",
+            AuthMethod::Password => "Username and password (AAL1)",
+        }
+    }
+
+    /// The authentication assurance level the method reaches.
+    pub fn aal(self) -> u8 {
+        match self {
+            AuthMethod::Smartcard | AuthMethod::Fido2 => 3,
+            AuthMethod::Totp => 2,
+            AuthMethod::Password => 1,
+        }
+    }
+
+    /// Whether the login page can perform this method today.
+    pub fn available(self) -> bool {
+        !matches!(self, AuthMethod::Fido2)
+    }
+
+    /// The `amr` claim (cis2.md §9.3: `N3_SMARTCARD` confirmed; the others follow the ACR suffixes, \[I\]).
+    pub fn amr(self, mode: CardMode) -> Vec<String> {
+        let v = match (self, mode) {
+            (AuthMethod::Smartcard, CardMode::IdentityAgent) => "N3_SMARTCARD",
+            (AuthMethod::Smartcard, CardMode::SmartcardConnect) => "CIS2_SMARTCARD",
+            (AuthMethod::Fido2, _) => "FIDO2",
+            (AuthMethod::Totp, _) => "TOTP",
+            (AuthMethod::Password, _) => "USERPASS",
+        };
+        vec![v.to_owned()]
+    }
+
+    /// Whether this method satisfies one ACR value.
+    pub fn satisfies(self, acr: &str, mode: CardMode) -> bool {
+        let aal = self.aal();
+        match acr {
+            "AAL3_ANY" => aal >= 3,
+            "AAL2_OR_AAL3_ANY" | "AAL2_ANY" => aal >= 2,
+            "AAL1_USERPASS" => aal >= 1,
+            "AAL3_SMARTCARD" => self == AuthMethod::Smartcard,
+            "AAL3_N3_SMARTCARD" => self == AuthMethod::Smartcard && mode == CardMode::IdentityAgent,
+            "AAL3_CIS2_SMARTCARD" => self == AuthMethod::Smartcard && mode == CardMode::SmartcardConnect,
+            "AAL3_FIDO2" => self == AuthMethod::Fido2,
+            "AAL2_TOTP" => self == AuthMethod::Totp,
+            _ => false,
+        }
+    }
+
+    /// The `acr` to put in the token: the first requested value this method satisfies, or `None` when it
+    /// satisfies none (the login must be refused).
+    pub fn acr_for(self, requested: &[String], mode: CardMode) -> Option<String> {
+        requested.iter().find(|a| self.satisfies(a, mode)).cloned()
+    }
+}
+
+/// The `acr_values` used when a request sends none: CIS2 behaves as AAL3-only (cis2.md §5).
+pub fn default_acr_values() -> Vec<String> {
+    vec!["AAL3_ANY".to_owned()]
+}
+
+/// RFC 6238 TOTP (HMAC-SHA1, 30-second steps, 6 digits) over the secret's bytes. Scripts call this to log in
+/// with the TOTP method; pass the mock's clock time (`GET /admin/api/clock`).
+pub fn totp(secret: &str, now: cis2_sdk::UnixTime) -> String {
+    totp_at_step(secret, now.as_secs() / 30)
+}
+
+fn totp_at_step(secret: &str, step: u64) -> String {
+    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(&step.to_be_bytes());
+    let h = mac.finalize().into_bytes();
+    let offset = usize::from(h.last().copied().unwrap_or(0) & 0x0f);
+    let bytes: [u8; 4] = match h.get(offset..offset + 4).and_then(|s| s.try_into().ok()) {
+        Some(b) => b,
+        None => return String::new(),
+    };
+    let bin = u32::from_be_bytes(bytes) & 0x7fff_ffff;
+    format!("{:06}", bin % 1_000_000)
+}
+
+/// Checks a TOTP code, allowing one step either side.
+pub(crate) fn verify_totp(secret: &str, code: &str, now: cis2_sdk::UnixTime) -> bool {
+    let step = now.as_secs() / 30;
+    [step.saturating_sub(1), step, step.saturating_add(1)]
+        .iter()
+        .any(|s| {
+            let expected = totp_at_step(secret, *s);
+            !expected.is_empty() && expected == code.trim()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6238_vector() {
+        // RFC 6238 Appendix B, SHA-1, T = 59 s: 94287082 (8 digits) → last 6 digits 287082.
+        assert_eq!(
+            totp("12345678901234567890", cis2_sdk::UnixTime::from_secs(59)),
+            "287082"
+        );
+    }
+
+    #[test]
+    fn acr_matching() {
+        let m = CardMode::IdentityAgent;
+        assert!(!AuthMethod::Totp.satisfies("AAL3_ANY", m));
+        assert!(AuthMethod::Totp.satisfies("AAL2_OR_AAL3_ANY", m));
+        assert_eq!(
+            AuthMethod::Smartcard.acr_for(&default_acr_values(), m).as_deref(),
+            Some("AAL3_ANY")
+        );
+        assert!(AuthMethod::Smartcard.satisfies("AAL3_N3_SMARTCARD", m));
+        assert!(!AuthMethod::Smartcard.satisfies("AAL3_N3_SMARTCARD", CardMode::SmartcardConnect));
+    }
+}

@@ -1,0 +1,170 @@
+//! Configuration: embedded defaults, then a TOML file, then `CIS2_MOCK_*` environment variables, then flags.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cards::CardMode;
+
+/// Everything the mock can be told at start-up. Every field has a default, so an empty file is valid.
+///
+/// TOML keys are the field names; environment variables are `CIS2_MOCK_` + the upper-cased field name
+/// (`CIS2_MOCK_PORT`, `CIS2_MOCK_ISSUER`, `CIS2_MOCK_DATA_DIR`, ...).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Config {
+    /// Address to bind. Default `127.0.0.1`.
+    pub bind: IpAddr,
+    /// Port to bind; 0 picks a free one. Default 0 for the library, 9000 for the binary.
+    pub port: u16,
+    /// The issuer string, used byte for byte (keep an explicit `:443` if you want one). Default
+    /// `http://127.0.0.1:<port>` + the CIS2 realm path.
+    pub issuer: Option<String>,
+    /// Where SQLite and keys live. `None`: an in-memory database (nothing survives a restart).
+    pub data_dir: Option<PathBuf>,
+    /// Authorization code lifetime (seconds). Default 60 (ASVS L3).
+    pub code_lifetime_secs: u64,
+    /// ID token lifetime (seconds). Default 600.
+    pub id_token_lifetime_secs: u64,
+    /// Access token lifetime (seconds). Default 3600.
+    pub access_token_lifetime_secs: u64,
+    /// SSO session lifetime (seconds). Default 8 hours.
+    pub session_lifetime_secs: u64,
+    /// How long a rotated-out signing key stays in the JWKS (seconds). Default 24 hours.
+    pub key_grace_period_secs: u64,
+    /// Longest lifetime accepted for a private_key_jwt assertion (seconds). Default 300.
+    pub max_assertion_lifetime_secs: u64,
+    /// Back-channel logout attempts per delivery (first try included). Default 4.
+    pub backchannel_logout_attempts: u32,
+    /// Delay before the first back-channel logout retry, doubled each time (milliseconds). Default 1000.
+    pub backchannel_logout_retry_ms: u64,
+    /// Timeout for back-channel logout POSTs and client `jwks_uri` fetches (milliseconds). Default 5000.
+    pub http_timeout_ms: u64,
+    /// Smartcard middleware emulated: `identity_agent` (removal ends sessions) or `smartcard_connect`.
+    pub card_mode: CardMode,
+    /// Seed the published test users and the demo client into an empty database. Default true.
+    pub seed: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            issuer: None,
+            data_dir: None,
+            code_lifetime_secs: 60,
+            id_token_lifetime_secs: 600,
+            access_token_lifetime_secs: 3600,
+            session_lifetime_secs: 8 * 3600,
+            key_grace_period_secs: 24 * 3600,
+            max_assertion_lifetime_secs: 300,
+            backchannel_logout_attempts: 4,
+            backchannel_logout_retry_ms: 1000,
+            http_timeout_ms: 5000,
+            card_mode: CardMode::IdentityAgent,
+            seed: true,
+        }
+    }
+}
+
+/// A configuration that could not be read.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Parses TOML text (missing keys take their defaults; unknown keys are refused).
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError(format!("config: {e}")))
+    }
+
+    /// Reads a TOML file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        Self::from_toml(&text)
+    }
+
+    /// Applies `CIS2_MOCK_*` variables from `vars` (pass `std::env::vars()`).
+    pub fn apply_env(&mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
+        fn num<T: std::str::FromStr>(k: &str, v: &str) -> Result<T, ConfigError> {
+            v.parse()
+                .map_err(|_| ConfigError(format!("{k}={v:?} is not a number")))
+        }
+        for (k, v) in vars {
+            let Some(name) = k.strip_prefix("CIS2_MOCK_") else {
+                continue;
+            };
+            match name {
+                "BIND" => {
+                    self.bind = v
+                        .parse()
+                        .map_err(|_| ConfigError(format!("{k}={v:?} is not an IP")))?
+                }
+                "PORT" => self.port = num(&k, &v)?,
+                "ISSUER" => self.issuer = Some(v),
+                "DATA_DIR" => self.data_dir = Some(PathBuf::from(v)),
+                "CODE_LIFETIME_SECS" => self.code_lifetime_secs = num(&k, &v)?,
+                "ID_TOKEN_LIFETIME_SECS" => self.id_token_lifetime_secs = num(&k, &v)?,
+                "ACCESS_TOKEN_LIFETIME_SECS" => self.access_token_lifetime_secs = num(&k, &v)?,
+                "SESSION_LIFETIME_SECS" => self.session_lifetime_secs = num(&k, &v)?,
+                "KEY_GRACE_PERIOD_SECS" => self.key_grace_period_secs = num(&k, &v)?,
+                "MAX_ASSERTION_LIFETIME_SECS" => self.max_assertion_lifetime_secs = num(&k, &v)?,
+                "BACKCHANNEL_LOGOUT_ATTEMPTS" => self.backchannel_logout_attempts = num(&k, &v)?,
+                "BACKCHANNEL_LOGOUT_RETRY_MS" => self.backchannel_logout_retry_ms = num(&k, &v)?,
+                "HTTP_TIMEOUT_MS" => self.http_timeout_ms = num(&k, &v)?,
+                "CARD_MODE" => {
+                    self.card_mode = CardMode::parse(&v).ok_or_else(|| ConfigError(format!("{k}={v:?}")))?
+                }
+                "SEED" => self.seed = v != "0" && !v.eq_ignore_ascii_case("false"),
+                "CONFIG" | "LOG" => {}
+                _ => return Err(ConfigError(format!("unknown variable {k}"))),
+            }
+        }
+        Ok(())
+    }
+
+    /// The socket address to bind.
+    pub fn socket_addr(&self) -> SocketAddr {
+        SocketAddr::new(self.bind, self.port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_then_env() {
+        let mut c = Config::from_toml(
+            "port = 9100\nissuer = \"https://idp.example:443/x\"\ncard_mode = \"smartcard_connect\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.port, 9100);
+        assert_eq!(c.card_mode, CardMode::SmartcardConnect);
+        c.apply_env([
+            ("CIS2_MOCK_PORT".to_owned(), "9200".to_owned()),
+            ("PATH".to_owned(), "/bin".to_owned()),
+        ])
+        .unwrap();
+        assert_eq!(c.port, 9200);
+        assert!(
+            c.apply_env([("CIS2_MOCK_NOPE".to_owned(), "1".to_owned())])
+                .is_err()
+        );
+        assert!(Config::from_toml("nope = 1").is_err());
+        let example = Config::from_toml(include_str!("../cis2-mock-idp.example.toml")).unwrap();
+        assert_eq!(example.port, 9000);
+    }
+}

@@ -1,0 +1,97 @@
+//! Error responses: RFC 6749 JSON errors for clients, error redirects for authorize, HTML pages for people,
+//! and `{"error","error_description"}` for the admin API.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cis2_sdk::OAuthErrorCode;
+
+/// `Cache-Control: no-store` + `Pragma: no-cache` on a response (RFC 6749 §5.1).
+pub(crate) fn no_store(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    resp
+}
+
+/// An RFC 6749 §5.2 JSON error.
+pub(crate) fn oauth_json(
+    status: StatusCode,
+    code: OAuthErrorCode,
+    description: impl Into<String>,
+) -> Response {
+    let body = serde_json::json!({ "error_description": description.into(), "error": code.as_str() });
+    no_store((status, axum::Json(body)).into_response())
+}
+
+/// 400 with an OAuth error.
+pub(crate) fn bad_request(code: OAuthErrorCode, description: impl Into<String>) -> Response {
+    oauth_json(StatusCode::BAD_REQUEST, code, description)
+}
+
+/// 401 `invalid_client`; with `WWW-Authenticate: Basic` when the client tried HTTP Basic (RFC 6749 §5.2).
+pub(crate) fn invalid_client(description: impl Into<String>, basic: bool) -> Response {
+    let mut resp = oauth_json(
+        StatusCode::UNAUTHORIZED,
+        OAuthErrorCode::InvalidClient,
+        description,
+    );
+    if basic {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"NHSIdentity/Healthcare\""),
+        );
+    }
+    resp
+}
+
+/// Appends form-encoded pairs to a URI without reparsing it (a `:443` in a redirect URI stays).
+pub(crate) fn append_query(uri: &str, pairs: &[(&str, &str)]) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        ser.append_pair(k, v);
+    }
+    let q = ser.finish();
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    format!("{uri}{sep}{q}")
+}
+
+/// 302 to `location`.
+pub(crate) fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(v) => no_store((StatusCode::FOUND, [(header::LOCATION, v)]).into_response()),
+        Err(_) => crate::pages::error_page(
+            StatusCode::BAD_REQUEST,
+            "Bad redirect",
+            "The redirect URI is not a valid header value.",
+        ),
+    }
+}
+
+/// An authorization error sent back to a registered redirect URI (RFC 6749 §4.1.2.1).
+pub(crate) fn redirect_error(
+    redirect_uri: &str,
+    code: OAuthErrorCode,
+    description: &str,
+    state: Option<&str>,
+) -> Response {
+    let mut pairs = vec![("error", code.as_str()), ("error_description", description)];
+    if let Some(s) = state {
+        pairs.push(("state", s));
+    }
+    found(&append_query(redirect_uri, &pairs))
+}
+
+/// An admin API error.
+pub(crate) fn admin_error(status: StatusCode, error: &str, description: impl Into<String>) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "error": error, "error_description": description.into() })),
+    )
+        .into_response()
+}
+
+/// 500 for the admin API and internal failures.
+pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "internal error");
+    admin_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string())
+}

@@ -1,0 +1,194 @@
+//! The mock's signing keys: CIS2-style `kid`s, the published JWKS (with rotated-out keys kept for a grace
+//! period), and [`sign_jwt`], the one function every token goes through (so a faster RSA backend can be
+//! swapped in here alone). Signature-level faults (`alg: none`, HS256 keyed with the public key, `kid`
+//! absent or unknown, a broken signature) are applied here too.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use cis2_sdk::{Algorithm, JwkSet, SigningKey, UnixTime, b64url_encode};
+use hmac::{Hmac, Mac};
+use rand::rngs::OsRng;
+use serde_json::{Map, Value};
+use sha1::{Digest, Sha1};
+use sha2::Sha256;
+
+use crate::store::StoredKey;
+
+/// A CIS2-style `kid`: standard base64 (with `/`, `+`, `=`) of SHA-1 over the RFC 7638 thumbprint: 28
+/// characters like `b/O6OvVv1+y+WgrH5Ui9WTioLt0=` (cis2.md §7).
+pub fn cis2_kid(thumbprint: &str) -> String {
+    STANDARD.encode(Sha1::digest(thumbprint.as_bytes()))
+}
+
+/// Gives a key its CIS2-style `kid`.
+pub(crate) fn with_cis2_kid(key: SigningKey) -> Result<SigningKey, String> {
+    let thumb = key.public_jwk().map_err(|e| e.to_string())?.thumbprint();
+    Ok(key.with_kid(cis2_kid(&thumb)))
+}
+
+/// Generates a fresh RS256 2048-bit key with a CIS2-style `kid`.
+pub(crate) fn generate_key() -> Result<SigningKey, String> {
+    let key = SigningKey::generate_rsa(Algorithm::RS256, 2048, &mut OsRng).map_err(|e| e.to_string())?;
+    with_cis2_kid(key)
+}
+
+/// One key with what faults need.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyEntry {
+    pub(crate) key: SigningKey,
+    /// SPKI PEM of the public key (the HMAC secret of the HS256 key-confusion fault).
+    pub(crate) public_pem: String,
+    pub(crate) created_at: UnixTime,
+    pub(crate) retired_until: Option<UnixTime>,
+}
+
+impl KeyEntry {
+    pub(crate) fn new(key: SigningKey, created_at: UnixTime) -> Result<Self, String> {
+        use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+        let pem = key.to_pkcs8_pem().map_err(|e| e.to_string())?;
+        let public_pem = rsa::RsaPrivateKey::from_pkcs8_pem(&pem)
+            .map_err(|e| e.to_string())?
+            .to_public_key()
+            .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            key,
+            public_pem,
+            created_at,
+            retired_until: None,
+        })
+    }
+
+    pub(crate) fn from_stored(s: &StoredKey) -> Result<Self, String> {
+        let alg = Algorithm::from_name(&s.alg).ok_or_else(|| format!("stored key alg {:?}", s.alg))?;
+        let key = SigningKey::from_pkcs8_pem(&s.pem, alg)
+            .map_err(|e| e.to_string())?
+            .with_kid(s.kid.clone());
+        let mut e = Self::new(key, UnixTime::from_secs(s.created_at))?;
+        e.retired_until = s.retired_until.map(UnixTime::from_secs);
+        Ok(e)
+    }
+
+    pub(crate) fn to_stored(&self) -> Result<StoredKey, String> {
+        Ok(StoredKey {
+            kid: self.key.kid().to_owned(),
+            alg: self.key.alg().as_str().to_owned(),
+            pem: self.key.to_pkcs8_pem().map_err(|e| e.to_string())?,
+            created_at: self.created_at.as_secs(),
+            retired_until: self.retired_until.map(UnixTime::as_secs),
+        })
+    }
+}
+
+/// The active key and the rotated-out keys still in their grace period.
+#[derive(Debug)]
+pub(crate) struct KeyRing {
+    pub(crate) active: std::sync::Arc<KeyEntry>,
+    pub(crate) retired: Vec<std::sync::Arc<KeyEntry>>,
+}
+
+impl KeyRing {
+    /// Keys to publish at `now`: the active one first, then retired ones still in grace.
+    pub(crate) fn published(&self, now: UnixTime) -> Vec<&KeyEntry> {
+        std::iter::once(&*self.active)
+            .chain(
+                self.retired
+                    .iter()
+                    .map(|k| &**k)
+                    .filter(|k| k.retired_until.is_some_and(|u| u > now)),
+            )
+            .collect()
+    }
+
+    /// The JWKS document.
+    pub(crate) fn jwks(&self, now: UnixTime) -> Value {
+        let jwks: Vec<_> = self
+            .published(now)
+            .iter()
+            .filter_map(|k| k.key.public_jwk().ok())
+            .collect();
+        match JwkSet::from_keys(jwks) {
+            Ok(set) => set.to_json(),
+            Err(_) => serde_json::json!({ "keys": [] }),
+        }
+    }
+
+    /// Makes `new` active; the old active key stays published until `now + grace`.
+    pub(crate) fn rotate(&mut self, new: KeyEntry, now: UnixTime, grace: std::time::Duration) {
+        let old = std::mem::replace(&mut self.active, std::sync::Arc::new(new));
+        let mut old = std::sync::Arc::unwrap_or_clone(old);
+        old.retired_until = Some(now.saturating_add(grace));
+        let old = std::sync::Arc::new(old);
+        self.retired.retain(|k| k.retired_until.is_some_and(|u| u > now));
+        self.retired.push(old);
+    }
+}
+
+/// Header and signature mutations for one token (each is one fault of the admin API).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SignFaults {
+    pub(crate) alg_none: bool,
+    pub(crate) hs256_public_key: bool,
+    pub(crate) kid_absent: bool,
+    pub(crate) kid_unknown: bool,
+    pub(crate) bad_signature: bool,
+}
+
+/// Signs `claims` as a compact JWS with `entry` (header `{alg, kid, typ}`), applying signature faults.
+/// Every token the mock issues goes through here.
+pub(crate) fn sign_jwt(
+    entry: &KeyEntry,
+    typ: Option<&str>,
+    claims: &Map<String, Value>,
+    faults: &SignFaults,
+) -> Result<String, String> {
+    let alg = if faults.alg_none {
+        "none"
+    } else if faults.hs256_public_key {
+        "HS256"
+    } else {
+        entry.key.alg().as_str()
+    };
+    let mut header = Map::new();
+    header.insert("alg".into(), alg.into());
+    if faults.kid_unknown {
+        header.insert("kid".into(), cis2_kid("unknown-key").into());
+    } else if !faults.kid_absent {
+        header.insert("kid".into(), entry.key.kid().into());
+    }
+    if let Some(t) = typ {
+        header.insert("typ".into(), t.into());
+    }
+    let h = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    let p = serde_json::to_vec(claims).map_err(|e| e.to_string())?;
+    let input = format!("{}.{}", b64url_encode(h), b64url_encode(p));
+    let mut sig = if faults.alg_none {
+        Vec::new()
+    } else if faults.hs256_public_key {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(entry.public_pem.as_bytes()).map_err(|e| e.to_string())?;
+        mac.update(input.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    } else {
+        entry
+            .key
+            .sign(input.as_bytes(), &mut OsRng)
+            .map_err(|e| e.to_string())?
+    };
+    if faults.bad_signature
+        && let Some(b) = sig.get_mut(10)
+    {
+        *b ^= 0x01;
+    }
+    Ok(format!("{input}.{}", b64url_encode(sig)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn kid_shape() {
+        let kid = super::cis2_kid("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+        assert_eq!(kid.len(), 28);
+        assert!(kid.ends_with('='));
+    }
+}

@@ -1,0 +1,300 @@
+//! Starting the mock: the builder (configuration, seeding, key loading) and the running server handle.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use cis2_sdk::{CIS2_REALM_PATH, SigningKey};
+
+use crate::{
+    AppState, CardMode, Client, Clock, Config, Inner, User, cards, clients, keys, logout, router, store,
+    users,
+};
+
+/// Why the mock could not start.
+#[derive(Debug)]
+pub struct StartError(String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cis2-mock-idp: {}", self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+fn start_err(e: impl std::fmt::Display) -> StartError {
+    StartError(e.to_string())
+}
+
+/// Entry point: `MockIdp::builder()`.
+#[derive(Debug)]
+pub struct MockIdp;
+
+impl MockIdp {
+    /// A builder with zero configuration: loopback, ephemeral port, in-memory state, seeded users.
+    pub fn builder() -> MockIdpBuilder {
+        MockIdpBuilder {
+            config: Config::default(),
+            signing_key: None,
+            users: Vec::new(),
+            clients: Vec::new(),
+        }
+    }
+}
+
+/// Configures and starts a mock.
+#[derive(Debug)]
+#[must_use]
+pub struct MockIdpBuilder {
+    config: Config,
+    signing_key: Option<SigningKey>,
+    users: Vec<User>,
+    clients: Vec<Client>,
+}
+
+impl MockIdpBuilder {
+    /// Replaces the whole configuration.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The issuer string (used byte for byte; may carry `:443`).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.config.issuer = Some(issuer.into());
+        self
+    }
+
+    /// The port (0: ephemeral).
+    pub fn port(mut self, port: u16) -> Self {
+        self.config.port = port;
+        self
+    }
+
+    /// The data directory (SQLite and keys); without one, state is in memory.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.data_dir = Some(dir.into());
+        self
+    }
+
+    /// The signing key to use when the data directory has none yet (tests pass a fixed key: generating RSA
+    /// keys is slow in debug builds). It gets a CIS2-style `kid`.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.signing_key = Some(key);
+        self
+    }
+
+    /// Registers (or replaces) a client at start-up.
+    pub fn client(mut self, c: Client) -> Self {
+        self.clients.push(c);
+        self
+    }
+
+    /// Adds (or replaces) a user at start-up.
+    pub fn user(mut self, u: User) -> Self {
+        self.users.push(u);
+        self
+    }
+
+    /// The smartcard middleware emulated.
+    pub fn card_mode(mut self, mode: CardMode) -> Self {
+        self.config.card_mode = mode;
+        self
+    }
+
+    /// Back-channel logout retry policy: attempts (first included) and the first retry delay.
+    pub fn backchannel_retries(mut self, attempts: u32, first_delay: Duration) -> Self {
+        self.config.backchannel_logout_attempts = attempts.max(1);
+        self.config.backchannel_logout_retry_ms = u64::try_from(first_delay.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Builds the state without binding a socket (for `router(state)` + `oneshot`).
+    pub fn build(self) -> Result<AppState, StartError> {
+        let issuer = self.config.issuer.clone().unwrap_or_else(|| {
+            format!(
+                "http://{}{}",
+                SocketAddr::new(self.config.bind, self.config.port),
+                CIS2_REALM_PATH
+            )
+        });
+        self.build_with_issuer(issuer)
+    }
+
+    fn build_with_issuer(self, issuer: String) -> Result<AppState, StartError> {
+        let clock = Clock::new();
+        let store = store::Store::open(self.config.data_dir.as_deref()).map_err(start_err)?;
+        if self.config.seed && !store.seeded().map_err(start_err)? {
+            for u in users::seed_users() {
+                store.put_user(&u).map_err(start_err)?;
+            }
+            store.put_client(&clients::demo_client()).map_err(start_err)?;
+            store.mark_seeded().map_err(start_err)?;
+        }
+        for u in &self.users {
+            u.check()
+                .map_err(|e| StartError(format!("user {}: {e}", u.uid)))?;
+            store.put_user(u).map_err(start_err)?;
+        }
+        for c in &self.clients {
+            c.check()
+                .map_err(|e| StartError(format!("client {}: {e}", c.client_id)))?;
+            store.put_client(c).map_err(start_err)?;
+        }
+        let keyring = load_keys(&store, self.signing_key, clock.now())?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_millis(self.config.http_timeout_ms))
+            .build()
+            .map_err(start_err)?;
+        let users = store
+            .users()
+            .map_err(start_err)?
+            .into_iter()
+            .map(|u| (u.uid.clone(), u))
+            .collect();
+        let clients = store
+            .clients()
+            .map_err(start_err)?
+            .into_iter()
+            .map(|c| (c.client_id.clone(), c))
+            .collect();
+        let card_mode = self.config.card_mode;
+        Ok(AppState(Arc::new(Inner {
+            config: self.config,
+            issuer,
+            clock,
+            store,
+            users: RwLock::new(users),
+            clients: RwLock::new(clients),
+            keys: RwLock::new(keyring),
+            sessions: Mutex::default(),
+            cards: Mutex::new(cards::Cards::new(card_mode)),
+            faults: Mutex::default(),
+            deliveries: Mutex::default(),
+            requests: Mutex::default(),
+            http,
+        })))
+    }
+
+    /// Binds, builds and serves. The default issuer uses the bound port.
+    pub async fn start(self) -> Result<RunningMockIdp, StartError> {
+        let listener = tokio::net::TcpListener::bind(self.config.socket_addr())
+            .await
+            .map_err(start_err)?;
+        let addr = listener.local_addr().map_err(start_err)?;
+        let issuer = self
+            .config
+            .issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}{CIS2_REALM_PATH}"));
+        let state = self.build_with_issuer(issuer)?;
+        let app = router(state.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        let sweeper = tokio::spawn(logout::sweep_forever(state.clone()));
+        tracing::info!(issuer = %state.issuer(), %addr, "cis2-mock-idp listening");
+        Ok(RunningMockIdp {
+            state,
+            addr,
+            shutdown: Some(tx),
+            server,
+            sweeper,
+        })
+    }
+}
+
+fn load_keys(
+    store: &store::Store,
+    given: Option<SigningKey>,
+    now: cis2_sdk::UnixTime,
+) -> Result<keys::KeyRing, StartError> {
+    let stored = store.keys().map_err(start_err)?;
+    let mut active = None;
+    let mut retired = Vec::new();
+    for s in &stored {
+        let e = keys::KeyEntry::from_stored(s).map_err(start_err)?;
+        if e.retired_until.is_none() {
+            active = Some(Arc::new(e));
+        } else {
+            retired.push(Arc::new(e));
+        }
+    }
+    let active = match active {
+        Some(a) => a,
+        None => {
+            let key = match given {
+                Some(k) => keys::with_cis2_kid(k).map_err(start_err)?,
+                None => keys::generate_key().map_err(start_err)?,
+            };
+            let entry = keys::KeyEntry::new(key, now).map_err(start_err)?;
+            store
+                .add_active_key(&entry.to_stored().map_err(start_err)?, now.as_secs())
+                .map_err(start_err)?;
+            Arc::new(entry)
+        }
+    };
+    Ok(keys::KeyRing { active, retired })
+}
+
+/// A mock serving on a socket.
+#[derive(Debug)]
+pub struct RunningMockIdp {
+    state: AppState,
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    sweeper: tokio::task::JoinHandle<()>,
+}
+
+impl RunningMockIdp {
+    /// The issuer.
+    pub fn issuer(&self) -> &str {
+        self.state.issuer()
+    }
+
+    /// `http://<addr>` (the socket, whatever the issuer says).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The admin API base, `http://<addr>/admin/api`.
+    pub fn admin_url(&self) -> String {
+        format!("{}/admin/api", self.base_url())
+    }
+
+    /// The discovery URL on the socket (`base_url` + realm path + `/.well-known/openid-configuration`).
+    pub fn discovery_url(&self) -> String {
+        format!(
+            "{}{CIS2_REALM_PATH}/.well-known/openid-configuration",
+            self.base_url()
+        )
+    }
+
+    /// The shared state (users, clients, sessions, clock, …) for in-process tests.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops serving and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.sweeper.abort();
+        let _ = (&mut self.server).await;
+    }
+}

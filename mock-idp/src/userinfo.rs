@@ -1,0 +1,75 @@
+//! `/userinfo`: the scope-dependent claims as JSON, or as a signed JWT (`application/jwt`, no `aud`, as CIS2
+//! said in 2021) for clients registered with `userinfo_signed`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cis2_sdk::OAuthErrorCode;
+
+use crate::AppState;
+use crate::errors::{no_store, oauth_json};
+use crate::faults::{Target, endpoint_fault};
+
+fn unauthorized(error: Option<&str>, description: &str) -> Response {
+    let (mut resp, challenge) = match error {
+        Some(e) => (
+            oauth_json(StatusCode::UNAUTHORIZED, OAuthErrorCode::parse(e), description),
+            format!(
+                "Bearer realm=\"NHSIdentity/Healthcare\", error=\"{e}\", error_description=\"{description}\""
+            ),
+        ),
+        None => (
+            no_store(StatusCode::UNAUTHORIZED.into_response()),
+            "Bearer realm=\"NHSIdentity/Healthcare\"".to_owned(),
+        ),
+    };
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    resp
+}
+
+/// `GET` / `POST /userinfo` with `Authorization: Bearer`.
+pub(crate) async fn userinfo(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let Some(token) = token else {
+        return unauthorized(None, "");
+    };
+    let now = st.0.clock.now();
+    let grant = crate::lock(&st.0.sessions).access.get(&token).cloned();
+    let Some(grant) = grant else {
+        return unauthorized(Some("invalid_token"), "unknown access token");
+    };
+    if grant.revoked {
+        return unauthorized(Some("invalid_token"), "the access token has been revoked");
+    }
+    if grant.expires_at <= now {
+        return unauthorized(Some("invalid_token"), "the access token has expired");
+    }
+    if let Some(r) = endpoint_fault(&st, Some(&grant.client_id), Target::UserinfoEndpoint).await {
+        return r;
+    }
+    let (Some(user), Some(client)) = (st.user(&grant.uid), st.client(&grant.client_id)) else {
+        return unauthorized(Some("invalid_token"), "the user or client no longer exists");
+    };
+    let mut claims =
+        match crate::claims::userinfo(&user, &grant.scopes, grant.selected_roleid.as_deref(), &client) {
+            Ok(c) => c,
+            Err(e) => return oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
+        };
+    if client.userinfo_signed {
+        claims.insert("iss".into(), st.issuer().into());
+        match crate::claims::sign(&st, &client.client_id, Target::Userinfo, Some("JWT"), claims) {
+            Ok(jwt) => no_store(([(header::CONTENT_TYPE, "application/jwt")], jwt).into_response()),
+            Err(e) => oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
+        }
+    } else {
+        crate::claims::mutate(&st, &client.client_id, Target::Userinfo, &mut claims);
+        no_store(axum::Json(claims).into_response())
+    }
+}

@@ -1,0 +1,400 @@
+//! Test users and their role profiles, with the seed data: the published NHS mock users (cis2.md §16.2) and
+//! a few more shapes (several roles across organisations, no roles, an RA manager).
+
+use cis2_sdk::{NrbacRole, Organisation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::authenticators::AuthMethod;
+
+/// Default password of seeded users.
+pub const DEFAULT_PASSWORD: &str = "password";
+/// Default virtual smartcard passcode of seeded users.
+pub const DEFAULT_PASSCODE: &str = "1234";
+/// Default TOTP secret of seeded users (the RFC 6238 test secret); codes come from
+/// [`crate::authenticators::totp`].
+pub const DEFAULT_TOTP_SECRET: &str = "12345678901234567890";
+
+/// A test user. `uid` is `sub`, `uid` and `nhsid_useruid`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct User {
+    /// The 12-digit CIS UUID.
+    pub uid: String,
+    /// Login name for the password methods (the uid also works).
+    #[serde(default)]
+    pub username: String,
+    /// Password (password and TOTP methods).
+    #[serde(default = "default_password")]
+    pub password: String,
+    /// Virtual smartcard passcode.
+    #[serde(default = "default_passcode")]
+    pub passcode: String,
+    /// TOTP secret (its bytes are the HMAC key).
+    #[serde(default = "default_totp")]
+    pub totp_secret: String,
+    /// Authenticators this user has; the strongest decides the user's AAL.
+    #[serde(default = "all_methods")]
+    pub authenticators: Vec<AuthMethod>,
+    /// Identity assurance level (`id_assurance_level`, `idassurancelevel`).
+    #[serde(default = "three")]
+    pub id_assurance_level: u8,
+    /// Short description shown on the login page.
+    #[serde(default)]
+    pub description: String,
+    /// `title`.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// `given_name`.
+    #[serde(default)]
+    pub given_name: String,
+    /// `family_name`.
+    #[serde(default)]
+    pub family_name: String,
+    /// `middle_names`.
+    #[serde(default)]
+    pub middle_names: Option<String>,
+    /// `email`.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// `nhsid_nrbac_roles`.
+    #[serde(default)]
+    pub roles: Vec<NrbacRole>,
+    /// `nhsid_user_orgs` (and `nhsid_org_roles`).
+    #[serde(default)]
+    pub orgs: Vec<Organisation>,
+    /// `nhsid_org_memberships`.
+    #[serde(default)]
+    pub org_memberships: Vec<Organisation>,
+    /// Professional registration ids (`gmc_id`, …).
+    #[serde(default)]
+    pub professional_ids: Map<String, Value>,
+}
+
+fn default_password() -> String {
+    DEFAULT_PASSWORD.to_owned()
+}
+fn default_passcode() -> String {
+    DEFAULT_PASSCODE.to_owned()
+}
+fn default_totp() -> String {
+    DEFAULT_TOTP_SECRET.to_owned()
+}
+fn all_methods() -> Vec<AuthMethod> {
+    AuthMethod::ALL.to_vec()
+}
+fn three() -> u8 {
+    3
+}
+
+impl User {
+    /// A user with every authenticator, IAL3, the default credentials, no roles. Set the rest on the result.
+    pub fn new(
+        uid: impl Into<String>,
+        given_name: impl Into<String>,
+        family_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            uid: uid.into(),
+            username: String::new(),
+            password: default_password(),
+            passcode: default_passcode(),
+            totp_secret: default_totp(),
+            authenticators: all_methods(),
+            id_assurance_level: 3,
+            description: String::new(),
+            title: None,
+            given_name: given_name.into(),
+            family_name: family_name.into(),
+            middle_names: None,
+            email: None,
+            roles: Vec::new(),
+            orgs: Vec::new(),
+            org_memberships: Vec::new(),
+            professional_ids: Map::new(),
+        }
+    }
+
+    /// The full name (`name`).
+    pub fn name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+            .trim()
+            .to_owned()
+    }
+
+    /// The highest AAL any of the user's authenticators reaches.
+    pub fn max_aal(&self) -> u8 {
+        self.authenticators.iter().map(|m| m.aal()).max().unwrap_or(0)
+    }
+
+    /// Whether the user has this authenticator.
+    pub fn has(&self, m: AuthMethod) -> bool {
+        self.authenticators.contains(&m)
+    }
+
+    /// The role with this `person_roleid`.
+    pub fn role(&self, person_roleid: &str) -> Option<&NrbacRole> {
+        self.roles.iter().find(|r| r.person_roleid == person_roleid)
+    }
+
+    /// Checks fields an admin may get wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if self.uid.is_empty()
+            || !self
+                .uid
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err("uid must be non-empty letters, digits, '-' or '_'".into());
+        }
+        if !(1..=3).contains(&self.id_assurance_level) {
+            return Err("id_assurance_level must be 1, 2 or 3".into());
+        }
+        if self.roles.iter().any(|r| r.person_roleid.is_empty()) {
+            return Err("every role needs a person_roleid".into());
+        }
+        Ok(())
+    }
+}
+
+/// Builds a role profile.
+pub fn role(
+    person_roleid: &str,
+    person_orgid: &str,
+    org_code: &str,
+    role_code: &str,
+    role_name: &str,
+) -> NrbacRole {
+    let mut r = NrbacRole::default();
+    r.person_roleid = person_roleid.to_owned();
+    r.person_orgid = person_orgid.to_owned();
+    r.org_code = org_code.to_owned();
+    r.role_code = role_code.to_owned();
+    r.role_name = role_name.to_owned();
+    r
+}
+
+fn with_activities(mut r: NrbacRole, acts: &[(&str, &str)]) -> NrbacRole {
+    r.activities = acts.iter().map(|(n, _)| (*n).to_owned()).collect();
+    r.activity_codes = acts.iter().map(|(_, c)| (*c).to_owned()).collect();
+    r
+}
+
+/// Builds an organisation entry.
+pub fn org(org_code: &str, org_name: &str, person_orgid: Option<&str>) -> Organisation {
+    let mut o = Organisation::default();
+    o.org_code = org_code.to_owned();
+    o.org_name = org_name.to_owned();
+    o.person_orgid = person_orgid.map(str::to_owned);
+    o
+}
+
+const GP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"General Medical Practitioner\"";
+const CP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\"";
+const ADMIN_NAME: &str = "\"Admin & Clerical\":\"Admin and Clerical\":\"Admin/Clinical Support Access Role\"";
+const NURSE_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Nurse Access Role\"";
+const RA_NAME: &str = "\"Admin & Clerical\":\"Management - A & C\":\"Registration Authority Manager\"";
+
+#[allow(clippy::too_many_arguments)]
+fn user(
+    uid: &str,
+    given: &str,
+    family: &str,
+    description: &str,
+    methods: &[AuthMethod],
+    roles: Vec<NrbacRole>,
+    orgs: Vec<Organisation>,
+) -> User {
+    User {
+        uid: uid.to_owned(),
+        username: format!("{}.{}", given.to_lowercase(), family.to_lowercase()),
+        password: default_password(),
+        passcode: default_passcode(),
+        totp_secret: default_totp(),
+        authenticators: methods.to_vec(),
+        id_assurance_level: 3,
+        description: description.to_owned(),
+        title: Some("Dr".to_owned()),
+        given_name: given.to_owned(),
+        family_name: family.to_owned(),
+        middle_names: None,
+        email: Some(format!(
+            "{}.{}@nhs.net",
+            given.to_lowercase(),
+            family.to_lowercase()
+        )),
+        org_memberships: orgs
+            .iter()
+            .map(|o| org(&o.org_code, &o.org_name, o.person_orgid.as_deref()))
+            .collect(),
+        roles,
+        orgs,
+        professional_ids: Map::new(),
+    }
+}
+
+/// The seeded users.
+pub fn seed_users() -> Vec<User> {
+    use AuthMethod::{Fido2, Password, Smartcard, Totp};
+    let aal3 = [Smartcard, Fido2, Totp, Password];
+    let aal2 = [Totp, Password];
+    let aal1 = [Password];
+    let x09 = || vec![org("X09", "NHS CONNECTING FOR HEALTH", Some("656005753107"))];
+    let gp = |rid: &str| {
+        with_activities(
+            role(rid, "656005753107", "X09", "S0010:G0020:R0260", GP_NAME),
+            &[("Independent Prescribing", "B0420")],
+        )
+    };
+    let cp = |rid: &str| {
+        with_activities(
+            role(rid, "656005753107", "X09", "S8000:G8000:R8000", CP_NAME),
+            &[
+                ("Manage Workgroups", "B0100"),
+                ("Independent Prescribing", "B0420"),
+            ],
+        )
+    };
+    let adm = |rid: &str| {
+        with_activities(
+            role(rid, "656005753107", "X09", "S8000:G8000:R8008", ADMIN_NAME),
+            &[("Manage Allergies", "B0028")],
+        )
+    };
+    let mut gp_user = user(
+        "656005750108",
+        "Gina",
+        "Practitioner",
+        "R0260 General Medical Practitioner, AAL3",
+        &aal3,
+        vec![gp("656005754108")],
+        x09(),
+    );
+    gp_user.professional_ids.insert("gmc_id".into(), "GMC123".into());
+    let mut multi = user(
+        "555000000001",
+        "Morgan",
+        "Multirole",
+        "Three roles across two organisations, AAL3",
+        &aal3,
+        vec![
+            cp("555000000101"),
+            with_activities(
+                role(
+                    "555000000102",
+                    "555000000201",
+                    "RBA",
+                    "S8000:G8000:R8001",
+                    NURSE_NAME,
+                ),
+                &[("Perform Prescription Preparation", "B0278")],
+            ),
+            role(
+                "555000000103",
+                "555000000201",
+                "RBA",
+                "S8000:G8000:R8008",
+                ADMIN_NAME,
+            ),
+        ],
+        vec![
+            org("X09", "NHS CONNECTING FOR HEALTH", Some("656005753107")),
+            org("RBA", "SOMERSET NHS FOUNDATION TRUST", Some("555000000201")),
+        ],
+    );
+    multi.middle_names = Some("Alex".into());
+    let mut ra = user(
+        "555000000003",
+        "Rae",
+        "Manager",
+        "Registration Authority manager, AAL3",
+        &aal3,
+        vec![with_activities(
+            role(
+                "555000000301",
+                "656005753107",
+                "X09",
+                "S0080:G0450:R5080",
+                RA_NAME,
+            ),
+            &[
+                ("Manage Workgroup Membership", "B0090"),
+                ("Local System Administration", "B0062"),
+            ],
+        )],
+        x09(),
+    );
+    ra.title = Some("Mx".into());
+    let mut no_roles = user(
+        "555000000002",
+        "Nora",
+        "Noroles",
+        "No roles at all, AAL3",
+        &aal3,
+        vec![],
+        vec![],
+    );
+    no_roles.title = Some("Ms".into());
+    let mut aal1 = user(
+        "656005750110",
+        "Alan",
+        "Userpass",
+        "No roles, password only (AAL1)",
+        &aal1,
+        vec![],
+        vec![],
+    );
+    aal1.id_assurance_level = 3;
+    vec![
+        gp_user,
+        user(
+            "656005750107",
+            "Clara",
+            "Clinician",
+            "R8000 Clinical Practitioner, AAL3",
+            &aal3,
+            vec![cp("656005754107")],
+            x09(),
+        ),
+        user(
+            "656005750104",
+            "Adam",
+            "Support",
+            "R8008 Admin/Clinical Support, AAL3",
+            &aal3,
+            vec![adm("656005754104")],
+            x09(),
+        ),
+        user(
+            "656005750111",
+            "Greg",
+            "Totp",
+            "R0260 General Medical Practitioner, AAL2",
+            &aal2,
+            vec![gp("656005754111")],
+            x09(),
+        ),
+        user(
+            "656005750109",
+            "Carla",
+            "Totp",
+            "R8000 Clinical Practitioner, AAL2",
+            &aal2,
+            vec![cp("656005754109")],
+            x09(),
+        ),
+        user(
+            "656005750112",
+            "Abby",
+            "Totp",
+            "R8008 Admin/Clinical Support, AAL2",
+            &aal2,
+            vec![adm("656005754112")],
+            x09(),
+        ),
+        aal1,
+        multi,
+        no_roles,
+        ra,
+    ]
+}

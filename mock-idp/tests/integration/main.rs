@@ -1,0 +1,13 @@
+//! The mock IdP's one integration-test binary: each module drives an in-process mock on 127.0.0.1:0 over
+//! HTTP, and the sdk's relying-party client is the judge of what it issues.
+
+// Helpers outside `#[test]` functions fail loudly on purpose, like the tests themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod faults;
+mod flow;
+mod logout;
+mod negative;
+mod restart;
+mod sessions;
