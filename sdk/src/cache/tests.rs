@@ -7,7 +7,7 @@ fn t(s: u64) -> UnixTime {
 }
 
 #[test]
-fn lifecycle() {
+fn jwks_01_02_05_rel_01_refresh_cooldown_and_stale_limit() {
     let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
     assert_eq!(c.action(t(0)), CacheAction::FetchNow);
     let tk = c.begin_fetch(t(0));
@@ -31,7 +31,7 @@ fn lifecycle() {
 }
 
 #[test]
-fn an_older_fetch_never_overwrites_a_newer_one() {
+fn jwks_03_an_older_fetch_never_overwrites_a_newer_one() {
     let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
     let old = c.begin_fetch(t(0));
     let new = c.begin_fetch(t(1));
