@@ -1,0 +1,128 @@
+//! `POST /backchannel-logout`: CIS2 ends sessions (BCL §2.5–2.8). 200 `{}` on success; 400 with a JSON `error`
+//! otherwise (405 for other methods); `Cache-Control: no-store` on every response (BCL-12, CS-25).
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use cis2_sdk::{ErrorKind, LogoutRequestError, limits};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+
+use crate::routes::no_store;
+use crate::store::{EndReason, hash_key};
+use crate::{ApiError, Cis2Auth};
+
+pub(crate) async fn backchannel_logout(
+    State(auth): State<Cis2Auth>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match handle(&auth, &method, &headers, body).await {
+        Ok(()) => ([no_store()], axum::Json(serde_json::json!({}))).into_response(),
+        Err(e) => {
+            let mut resp = e.into_response();
+            if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
+                resp.headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            }
+            resp
+        }
+    }
+}
+
+#[tracing::instrument(name = "cis2.backchannel_logout", skip_all)]
+async fn handle(auth: &Cis2Auth, method: &Method, headers: &HeaderMap, body: Body) -> Result<(), ApiError> {
+    // Read at most the sdk's cap; past it, report the sdk's own error (BCL-07).
+    let body = axum::body::to_bytes(body, limits::LOGOUT_BODY)
+        .await
+        .map_err(|_| {
+            let e = LogoutRequestError::BodyTooLarge {
+                limit: limits::LOGOUT_BODY,
+                actual: limits::LOGOUT_BODY + 1,
+            };
+            ApiError::bad_request(format!("{}: {e}", cis2_sdk::Error::from(e.clone()).code()))
+        })?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    // Transport rules (BCL-07) are the sdk's.
+    let token = cis2_sdk::backchannel_logout_token(method.as_str(), content_type, &body).map_err(|e| {
+        let code = cis2_sdk::Error::from(e.clone()).code();
+        if matches!(e, LogoutRequestError::MethodNotAllowed { .. }) {
+            return ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "invalid_request",
+                format!("{code}: {e}"),
+            );
+        }
+        ApiError::bad_request(format!("{code}: {e}"))
+    })?;
+    let client = auth.client().await.map_err(|e| ApiError::unavailable(&e))?;
+    // Every token rule (CS-26…32, BCL-01…08) is the sdk's.
+    let logout = auth
+        .with_jwks(&client, |jwks| {
+            client.validate_logout_token(&token, jwks, auth.now())
+        })
+        .await
+        .map_err(|e| match e {
+            crate::Error::Sdk(sdk) if !matches!(sdk.kind(), ErrorKind::Http(_)) => {
+                tracing::warn!(code = sdk.code(), error = %sdk, "logout token refused");
+                ApiError::bad_request(format!("{}: {sdk}", sdk.code()))
+            }
+            other => {
+                // Keys unavailable: never 200 (REL-14); the provider retries.
+                tracing::warn!(code = other.code(), error = %other, "logout token could not be checked");
+                ApiError::bad_request(format!("{}: the token could not be checked", other.code()))
+            }
+        })?;
+    let now = auth.now();
+    // BCL-04 / REL-15: the jti is recorded once in the shared store until the replay window ends.
+    let first = auth
+        .store()
+        .backend()
+        .record_once(
+            &hash_key(&["logout-jti", &logout.iss, &logout.jti]),
+            now,
+            logout.replay_window_end,
+        )
+        .await
+        .map_err(|e| ApiError::unavailable(&e.into()))?;
+    if !first {
+        tracing::warn!("logout token replayed");
+        return Err(ApiError::bad_request("logout token jti has already been used"));
+    }
+    let backend = auth.store().backend();
+    let store_err = |e: crate::store::StoreError| ApiError::unavailable(&e.into());
+    // BCL-09: with sid, exactly that session (and only if it belongs to sub, when sub is sent);
+    // BCL-10: with sub alone, every session of iss + sub.
+    let keys = match (&logout.sid, &logout.sub) {
+        (Some(sid), sub) => {
+            let mut keys = Vec::new();
+            for key in backend
+                .sessions_for_sid(&logout.iss, sid)
+                .await
+                .map_err(store_err)?
+            {
+                let matches = match (sub, backend.get_session(&key, now).await.map_err(store_err)?) {
+                    (Some(sub), Some(rec)) => rec.sub == *sub,
+                    (None, Some(_)) => true,
+                    (_, None) => false,
+                };
+                if matches {
+                    keys.push(key);
+                }
+            }
+            keys
+        }
+        (None, Some(sub)) => backend
+            .sessions_for_sub(&logout.iss, sub)
+            .await
+            .map_err(store_err)?,
+        (None, None) => Vec::new(),
+    };
+    let ended = auth
+        .end_sessions(&keys, EndReason::BackchannelLogout)
+        .await
+        .map_err(|e| ApiError::unavailable(&e))?;
+    // BCL-11: no matching session is a logged no-op.
+    tracing::info!(ended, by_sid = logout.sid.is_some(), "back-channel logout");
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! The router the app nests (e.g. at `/auth`).
+
+use axum::Router;
+use axum::routing::{any, get};
+use http::{HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::Cis2Auth;
+
+pub(crate) mod backchannel;
+pub(crate) mod callback;
+pub(crate) mod events;
+pub(crate) mod jwks;
+pub(crate) mod login;
+pub(crate) mod logout;
+pub(crate) mod session;
+
+/// Parses a query or form string, refusing duplicated parameters.
+pub(crate) fn unique_pairs(raw: &str) -> Result<Vec<(String, String)>, crate::ApiError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
+        if out.iter().any(|(seen, _)| *seen == k) {
+            return Err(crate::ApiError::bad_request(format!(
+                "parameter {k} appears more than once"
+            )));
+        }
+        out.push((k.into_owned(), v.into_owned()));
+    }
+    Ok(out)
+}
+
+pub(crate) fn no_store() -> (header::HeaderName, HeaderValue) {
+    (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+}
+
+impl Cis2Auth {
+    /// The kit's routes, to nest at the builder's `mount_path` (default `/auth`):
+    ///
+    /// | Route | Purpose |
+    /// |---|---|
+    /// | `GET /login` | start a sign-in (`return_to`, `acr_values`, `prompt`, `max_age`, `select_role`, `login_hint`) |
+    /// | `GET /change-role` | sign in again with CIS2 role selection (`selectedrole` + `prompt=login`) |
+    /// | `GET /callback` | the registered redirect URI |
+    /// | `POST /logout`, `GET /logout` | sign out (GET only from same-origin navigations) |
+    /// | `POST /backchannel-logout` | CIS2 back-channel logout |
+    /// | `GET /session` | the session as JSON for the browser SDK |
+    /// | `GET /events` | server-sent events: `session_ended` with a reason |
+    /// | `GET /jwks` | the RP's public keys (private_key_jwt) |
+    ///
+    /// The returned router has its state applied, so it nests into an app with any state `S`.
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        let no_store =
+            SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Router::new()
+            .route("/login", get(login::login))
+            .route("/change-role", get(login::change_role))
+            .route("/callback", get(callback::callback).layer(no_store.clone()))
+            .route("/logout", get(logout::logout_get).post(logout::logout_post))
+            .route(
+                "/backchannel-logout",
+                any(backchannel::backchannel_logout).layer(no_store),
+            )
+            .route("/session", get(session::session))
+            .route("/events", get(events::events))
+            .route("/jwks", get(jwks::jwks))
+            .with_state(self.clone())
+    }
+}

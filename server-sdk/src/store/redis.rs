@@ -1,0 +1,279 @@
+//! The Redis store: sessions, indexes, pending logins and the replay set shared by every RP instance; session-ended
+//! events over Redis pub/sub.
+//!
+//! Layout (all under the prefix, default `cis2:`): `s:{key}` session JSON with `EX` = time to its absolute deadline
+//! plus [`super::EXPIRED_GRACE`];
+//! `sid:{h}` / `sub:{h}` sets of session keys; `p:{h}` pending login (`GETDEL` consumes it atomically);
+//! `once:{h}` replay markers (`SET NX EX`); `ended:{key}` why a session ended (for [`super::EXPIRED_GRACE`]); channel `{prefix}events`.
+
+use cis2_sdk::UnixTime;
+use futures_util::StreamExt;
+use redis::aio::ConnectionManager;
+use tokio::sync::broadcast;
+
+use super::{EndReason, SessionBackend, SessionEvent, SessionRecord, StoreError, hash_key, ttl_secs};
+
+fn err(e: redis::RedisError) -> StoreError {
+    StoreError(format!("redis: {e}"))
+}
+
+/// Aborts the subscriber task when the backend is dropped.
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A [`SessionBackend`] on Redis (the `redis` crate with tokio and a reconnecting connection manager).
+#[derive(Debug)]
+pub struct RedisBackend {
+    conn: ConnectionManager,
+    prefix: String,
+    channel: String,
+    events: broadcast::Sender<SessionEvent>,
+    _subscriber: AbortOnDrop,
+}
+
+impl RedisBackend {
+    /// Connects, and subscribes to the event channel before returning (so no event published after this
+    /// returns is missed). The subscriber reconnects by itself when Redis goes away.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url).map_err(err)?;
+        // Bounded waits: a store outage must surface as an error quickly (REL-14), not hang a request.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_number_of_retries(2)
+            .set_max_delay(std::time::Duration::from_millis(500))
+            .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
+            .set_response_timeout(Some(std::time::Duration::from_secs(2)));
+        let conn = client
+            .get_connection_manager_with_config(config)
+            .await
+            .map_err(err)?;
+        let channel = format!("{prefix}events");
+        let (events, _) = broadcast::channel(1024);
+        let mut pubsub = client.get_async_pubsub().await.map_err(err)?;
+        pubsub.subscribe(&channel).await.map_err(err)?;
+        let task = tokio::spawn(subscriber(client, channel.clone(), pubsub, events.clone()));
+        Ok(Self {
+            conn,
+            prefix: prefix.to_owned(),
+            channel,
+            events,
+            _subscriber: AbortOnDrop(task),
+        })
+    }
+
+    fn k(&self, kind: &str, id: &str) -> String {
+        format!("{}{kind}:{id}", self.prefix)
+    }
+}
+
+async fn subscriber(
+    client: redis::Client,
+    channel: String,
+    first: redis::aio::PubSub,
+    events: broadcast::Sender<SessionEvent>,
+) {
+    let mut pubsub = Some(first);
+    loop {
+        if let Some(ps) = pubsub.take() {
+            let mut stream = ps.into_on_message();
+            while let Some(msg) = stream.next().await {
+                let Ok(payload) = msg.get_payload::<String>() else {
+                    continue;
+                };
+                match serde_json::from_str::<SessionEvent>(&payload) {
+                    Ok(ev) => {
+                        let _ = events.send(ev);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "ignoring a malformed session event"),
+                }
+            }
+            tracing::warn!("redis event subscription closed; reconnecting");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        match client.get_async_pubsub().await {
+            Ok(mut ps) => match ps.subscribe(&channel).await {
+                Ok(()) => pubsub = Some(ps),
+                Err(e) => tracing::warn!(error = %e, "redis subscribe failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "redis pub/sub connect failed"),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionBackend for RedisBackend {
+    async fn put_pending(
+        &self,
+        key: &str,
+        value: String,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> Result<(), StoreError> {
+        redis::cmd("SET")
+            .arg(self.k("p", key))
+            .arg(value)
+            .arg("EX")
+            .arg(ttl_secs(now, expires_at))
+            .query_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(err)
+    }
+
+    async fn take_pending(&self, key: &str, _now: UnixTime) -> Result<Option<String>, StoreError> {
+        redis::cmd("GETDEL")
+            .arg(self.k("p", key))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(err)
+    }
+
+    async fn put_session(&self, record: &SessionRecord, now: UnixTime) -> Result<(), StoreError> {
+        let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
+        let ttl = ttl_secs(now, record.absolute_deadline.saturating_add(super::EXPIRED_GRACE));
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("SET")
+            .arg(self.k("s", &record.key))
+            .arg(json)
+            .arg("EX")
+            .arg(ttl)
+            .ignore();
+        let mut index = |set: String| {
+            pipe.cmd("SADD").arg(&set).arg(&record.key).ignore();
+            pipe.cmd("EXPIRE").arg(&set).arg(ttl).arg("GT").ignore();
+            pipe.cmd("EXPIRE").arg(&set).arg(ttl).arg("NX").ignore();
+        };
+        if let Some(sid) = &record.sid {
+            index(self.k("sid", &hash_key(&[&record.iss, sid])));
+        }
+        index(self.k("sub", &hash_key(&[&record.iss, &record.sub])));
+        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(err)
+    }
+
+    async fn touch_session(&self, record: &SessionRecord, now: UnixTime) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
+        let ttl = ttl_secs(now, record.absolute_deadline.saturating_add(super::EXPIRED_GRACE));
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.k("s", &record.key))
+            .arg(json)
+            .arg("XX")
+            .arg("EX")
+            .arg(ttl)
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(err)?;
+        Ok(set.is_some())
+    }
+
+    async fn get_session(&self, key: &str, now: UnixTime) -> Result<Option<SessionRecord>, StoreError> {
+        let json: Option<String> = redis::cmd("GET")
+            .arg(self.k("s", key))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(err)?;
+        let Some(json) = json else { return Ok(None) };
+        let rec: SessionRecord =
+            serde_json::from_str(&json).map_err(|e| StoreError(format!("session record: {e}")))?;
+        Ok(Some(rec).filter(|r| r.absolute_deadline.saturating_add(super::EXPIRED_GRACE) > now))
+    }
+
+    async fn remove_session(&self, key: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let json: Option<String> = redis::cmd("GETDEL")
+            .arg(self.k("s", key))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(err)?;
+        let Some(json) = json else { return Ok(None) };
+        let rec: SessionRecord =
+            serde_json::from_str(&json).map_err(|e| StoreError(format!("session record: {e}")))?;
+        let mut pipe = redis::pipe();
+        if let Some(sid) = &rec.sid {
+            pipe.cmd("SREM")
+                .arg(self.k("sid", &hash_key(&[&rec.iss, sid])))
+                .arg(key)
+                .ignore();
+        }
+        pipe.cmd("SREM")
+            .arg(self.k("sub", &hash_key(&[&rec.iss, &rec.sub])))
+            .arg(key)
+            .ignore();
+        pipe.query_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(err)?;
+        Ok(Some(rec))
+    }
+
+    async fn put_tombstone(
+        &self,
+        key: &str,
+        reason: EndReason,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> Result<(), StoreError> {
+        redis::cmd("SET")
+            .arg(self.k("ended", key))
+            .arg(reason.as_str())
+            .arg("EX")
+            .arg(ttl_secs(now, expires_at))
+            .query_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(err)
+    }
+
+    async fn tombstone(&self, key: &str, _now: UnixTime) -> Result<Option<EndReason>, StoreError> {
+        let v: Option<String> = redis::cmd("GET")
+            .arg(self.k("ended", key))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(err)?;
+        Ok(v.and_then(|v| serde_json::from_value(serde_json::Value::String(v)).ok()))
+    }
+
+    async fn sessions_for_sid(&self, iss: &str, sid: &str) -> Result<Vec<String>, StoreError> {
+        redis::cmd("SMEMBERS")
+            .arg(self.k("sid", &hash_key(&[iss, sid])))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(err)
+    }
+
+    async fn sessions_for_sub(&self, iss: &str, sub: &str) -> Result<Vec<String>, StoreError> {
+        redis::cmd("SMEMBERS")
+            .arg(self.k("sub", &hash_key(&[iss, sub])))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(err)
+    }
+
+    async fn record_once(&self, key: &str, now: UnixTime, expires_at: UnixTime) -> Result<bool, StoreError> {
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.k("once", key))
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl_secs(now, expires_at))
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(err)?;
+        Ok(set.is_some())
+    }
+
+    async fn publish(&self, event: &SessionEvent) -> Result<(), StoreError> {
+        let json = serde_json::to_string(event).map_err(|e| StoreError(e.to_string()))?;
+        redis::cmd("PUBLISH")
+            .arg(&self.channel)
+            .arg(json)
+            .query_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(err)
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<SessionEvent> {
+        self.events.subscribe()
+    }
+}

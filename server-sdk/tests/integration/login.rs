@@ -1,0 +1,298 @@
+//! Sign-in: the full flow with private_key_jwt, return paths, callback attacks (FLOW-*), role selection.
+
+use std::sync::atomic::Ordering;
+
+use crate::fake_op::UserSpec;
+use crate::harness::{Browser, Rp, RpOptions, location, no_store, set_cookies, setup};
+
+#[tokio::test]
+async fn full_login_with_private_key_jwt() {
+    let (op, rp) = setup().await;
+    let b = Browser::new();
+    let authorize = b.start_login(&rp, "return_to=%2Fpatients%3Fid%3D1").await;
+    assert!(authorize.starts_with(&op.0.issuer), "redirects to the provider");
+    let callback = b.authorize(&authorize).await;
+    let resp = b.get(&callback).await;
+    assert_eq!(resp.status(), 303);
+    // Clean redirect to the return path: no code or state.
+    assert_eq!(location(&resp), "/patients?id=1");
+    assert!(no_store(&resp), "callback responses are Cache-Control: no-store");
+    let cookies = set_cookies(&resp);
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("cis2_session="))
+        .expect("session cookie");
+    assert!(session.contains("HttpOnly"));
+    assert!(session.contains("SameSite=Lax"));
+    assert!(session.contains("Path=/"));
+    assert!(!session.contains("Secure"), "http redirect URI: no Secure flag");
+    // The provider got a private_key_jwt assertion signed with the RP key it found in the RP JWKS.
+    assert_eq!(op.0.assertion_jtis.lock().unwrap().len(), 1);
+    assert_eq!(
+        op.0.assertion_kids.lock().unwrap()[0],
+        crate::fake_op::key("rp1").kid()
+    );
+
+    let me: serde_json::Value = b.api(&format!("{}/api/me", rp.base)).await.json().await.unwrap();
+    assert_eq!(me["sub"], "555000000001");
+    assert_eq!(me["aal"], 3);
+    assert_eq!(me["selected_role"], "R1");
+    let resp = b.api(&format!("{}/auth/session", rp.base)).await;
+    assert!(no_store(&resp));
+    let text = resp.text().await.unwrap();
+    let session: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(session["authenticated"], true);
+    assert_eq!(session["selected_role"]["person_roleid"], "R1");
+    assert_eq!(session["selected_role"]["org_name"], "Test Trust");
+    // Tokens never reach the browser.
+    for at in op.0.access_tokens.lock().unwrap().keys() {
+        assert!(!text.contains(at.as_str()));
+    }
+    assert!(!text.contains("eyJ"), "no JWT in the session JSON");
+}
+
+#[tokio::test]
+async fn login_sends_pkce_s256_nonce_state_and_acr_cs_53_cs_54_cs_57() {
+    let (op, rp) = setup().await;
+    Browser::new().login(&rp).await;
+    Browser::new().login(&rp).await;
+    let reqs = op.0.authorize_requests.lock().unwrap().clone();
+    for q in &reqs {
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(q["acr_values"], "AAL3_ANY");
+        assert!(q["nonce"].len() >= 43 && q["state"].len() >= 43);
+        assert!(q["scope"].split(' ').any(|s| s == "openid"));
+    }
+    assert_ne!(reqs[0]["state"], reqs[1]["state"]);
+    assert_ne!(reqs[0]["nonce"], reqs[1]["nonce"]);
+    let verifiers = op.0.verifiers.lock().unwrap().clone();
+    assert!(verifiers.iter().all(|v| v.len() >= 43), "CS-54 verifier length");
+    assert_ne!(verifiers[0], verifiers[1], "CS-54 never reused");
+    let jtis = op.0.assertion_jtis.lock().unwrap().clone();
+    assert_eq!(jtis.len(), 2);
+    assert_ne!(jtis[0], jtis[1], "CS-57 fresh assertion jti");
+}
+
+#[tokio::test]
+async fn login_options_are_forwarded() {
+    let (_op, rp) = setup().await;
+    let b = Browser::new();
+    let url = b
+        .start_login(
+            &rp,
+            "acr_values=AAL2_OR_AAL3_ANY&prompt=login&max_age=300&select_role=true",
+        )
+        .await;
+    let parsed = url::Url::parse(&url).unwrap();
+    let q: std::collections::HashMap<_, _> = parsed.query_pairs().into_owned().collect();
+    assert_eq!(q["acr_values"], "AAL2_OR_AAL3_ANY");
+    assert_eq!(q["prompt"], "login");
+    assert_eq!(q["max_age"], "300");
+    assert!(q["scope"].split(' ').any(|s| s == "selectedrole"));
+    // An unknown ACR value is refused by the sdk.
+    let resp = b.get(&format!("{}/auth/login?acr_values=AAL9", rp.base)).await;
+    assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn return_path_accepts_same_origin_relative_paths_only() {
+    let (_op, rp) = setup().await;
+    let b = Browser::new();
+    for bad in [
+        "//evil.com",
+        "https://evil",
+        "/\\evil",
+        "\\\\evil",
+        "/a\\b",
+        "javascript:alert(1)",
+        "evil",
+        "/\r\nSet-Cookie: x=1",
+        "///evil",
+        "/ok\t",
+    ] {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("return_to", bad)
+            .finish();
+        let resp = b.get(&format!("{}/auth/login?{q}", rp.base)).await;
+        assert_eq!(resp.status(), 400, "return_to {bad:?} must be refused");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_request");
+    }
+    let resp = b
+        .get(&format!("{}/auth/login?return_to=%2Fok%2Fpath%3Fa%3D1", rp.base))
+        .await;
+    assert_eq!(resp.status(), 303);
+}
+
+#[tokio::test]
+async fn flow_01_callback_without_binding_cookie_refused() {
+    let (op, rp) = setup().await;
+    let a = Browser::new();
+    let authorize = a.start_login(&rp, "").await;
+    let callback = a.authorize(&authorize).await;
+    // A browser with no cookies at all hits the callback.
+    let resp = Browser::new().get(&callback).await;
+    assert_eq!(resp.status(), 400);
+    assert!(no_store(&resp));
+    assert!(set_cookies(&resp).iter().all(|c| !c.starts_with("cis2_session=")));
+    assert_eq!(
+        op.0.token_requests.load(Ordering::SeqCst),
+        0,
+        "refused before any token request"
+    );
+}
+
+#[tokio::test]
+async fn flow_13_callback_with_another_browsers_state_refused() {
+    let (op, rp) = setup().await;
+    let attacker = Browser::new();
+    let victim = Browser::new();
+    let authorize = attacker.start_login(&rp, "").await;
+    victim.start_login(&rp, "").await; // the victim has a login of its own in progress
+    // The victim completes the attacker's authorization URL.
+    let callback = victim.authorize(&authorize).await;
+    let resp = victim.get(&callback).await;
+    assert_eq!(resp.status(), 400);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(op.0.token_requests.load(Ordering::SeqCst), 0);
+    assert_eq!(victim.api(&format!("{}/api/me", rp.base)).await.status(), 401);
+}
+
+#[tokio::test]
+async fn flow_02_replayed_state_refused() {
+    let (op, rp) = setup().await;
+    let b = Browser::new();
+    let first = b.login(&rp).await;
+    let again = b.get(&first.callback_url).await;
+    assert_eq!(again.status(), 400);
+    assert!(no_store(&again));
+    assert_eq!(
+        op.0.token_requests.load(Ordering::SeqCst),
+        1,
+        "no second code exchange"
+    );
+}
+
+#[tokio::test]
+async fn flow_16_error_response_with_valid_state() {
+    let (op, rp) = setup().await;
+    *op.0.authorize_error.lock().unwrap() = Some("access_denied".into());
+    let b = Browser::new();
+    let r = b.login_with(&rp, "").await;
+    assert_eq!(r.response.status(), 400);
+    assert!(no_store(&r.response));
+    assert!(
+        set_cookies(&r.response)
+            .iter()
+            .all(|c| !c.starts_with("cis2_session="))
+    );
+    let body: serde_json::Value = r.response.json().await.unwrap();
+    assert_eq!(body["provider_error"], "access_denied");
+    assert_eq!(op.0.token_requests.load(Ordering::SeqCst), 0, "no token call");
+}
+
+#[tokio::test]
+async fn fuz_06_duplicated_or_unexpected_callback_parameters_refused() {
+    let (op, rp) = setup().await;
+    let b = Browser::new();
+    let authorize = b.start_login(&rp, "").await;
+    let callback = b.authorize(&authorize).await;
+    let dup = format!("{callback}&state=other");
+    assert_eq!(b.get(&dup).await.status(), 400);
+    let implicit = format!("{callback}&id_token=eyJ");
+    assert_eq!(b.get(&implicit).await.status(), 400, "IDT-13");
+    assert_eq!(op.0.token_requests.load(Ordering::SeqCst), 0);
+    // The pending login was not consumed by the refused attempts.
+    assert_eq!(b.get(&callback).await.status(), 303);
+}
+
+#[tokio::test]
+async fn role_selection_and_change_role() {
+    let (op, rp) = setup().await;
+    let b = Browser::new();
+    b.login(&rp).await;
+    let me: serde_json::Value = b.api(&format!("{}/api/me", rp.base)).await.json().await.unwrap();
+    assert_eq!(me["selected_role"], "R1");
+    let mut user = UserSpec::new("555000000001", "sid-2");
+    user.selected_roleid = Some("R2".into());
+    op.set_next_user(user);
+    let resp = b
+        .get(&format!("{}/auth/change-role?return_to=%2Fhome", rp.base))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let authorize = location(&resp);
+    let q: std::collections::HashMap<_, _> = url::Url::parse(&authorize)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(q["prompt"], "login");
+    assert!(q["scope"].split(' ').any(|s| s == "selectedrole"));
+    let callback = b.authorize(&authorize).await;
+    assert_eq!(b.get(&callback).await.status(), 303);
+    let me: serde_json::Value = b.api(&format!("{}/api/me", rp.base)).await.json().await.unwrap();
+    assert_eq!(me["selected_role"], "R2");
+    assert_eq!(me["sid"], "sid-2");
+}
+
+#[tokio::test]
+async fn rel_12_callback_on_another_instance_sharing_the_store() {
+    let op = crate::fake_op::FakeOp::start(cis2_server::ManualClock::starting_now()).await;
+    let store = cis2_server::SessionStore::memory();
+    let a = Rp::start(
+        &op,
+        RpOptions {
+            store: store.clone(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let b_rp = Rp::start(
+        &op,
+        RpOptions {
+            store,
+            redirect_uri: Some(format!("{}/auth/callback", a.base)),
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = Browser::new();
+    let authorize = browser.start_login(&a, "").await;
+    let callback = browser.authorize(&authorize).await;
+    // The load balancer sends the callback to instance B.
+    let on_b = callback.replace(&a.base, &b_rp.base);
+    let resp = browser.get(&on_b).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(browser.api(&format!("{}/api/me", a.base)).await.status(), 200);
+}
+
+#[tokio::test]
+async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_callback() {
+    let op = crate::fake_op::FakeOp::start(cis2_server::ManualClock::starting_now()).await;
+    let rp = Rp::start(
+        &op,
+        RpOptions {
+            redirect_uri: Some("https://rp.example/auth/callback".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let resp = Browser::new().get(&format!("{}/auth/login", rp.base)).await;
+    assert_eq!(resp.status(), 303);
+    assert!(no_store(&resp));
+    let cookies = set_cookies(&resp);
+    let binding = cookies
+        .iter()
+        .find(|c| c.starts_with("cis2_login="))
+        .expect("binding cookie");
+    for flag in [
+        "HttpOnly",
+        "SameSite=Lax",
+        "Secure",
+        "Path=/auth/callback",
+        "Max-Age=600",
+    ] {
+        assert!(binding.contains(flag), "{flag} in {binding}");
+    }
+}

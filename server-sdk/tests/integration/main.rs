@@ -1,0 +1,16 @@
+//! Integration tests for cis2-server against an in-test fake OpenID provider (`fake_op`), and two RP instances
+//! sharing a real redis-server. Test names carry the conformance-catalogue ids they cover.
+
+// Test-only items are `pub` for the sibling modules of this one binary.
+#![allow(unreachable_pub)]
+// Helpers outside #[test] fns are test code too (clippy.toml's allow-*-in-tests covers only the fns).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod backchannel;
+mod fake_op;
+mod harness;
+mod keys;
+mod login;
+mod logout;
+mod redis_instances;
+mod sessions;
