@@ -46,7 +46,7 @@ pub(crate) async fn login(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    start(&auth, &headers, q.as_deref().unwrap_or(""), false)
+    start(&auth, &headers, q.as_deref().unwrap_or(""), Intent::Login)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -56,9 +56,28 @@ pub(crate) async fn change_role(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    start(&auth, &headers, q.as_deref().unwrap_or(""), true)
+    start(&auth, &headers, q.as_deref().unwrap_or(""), Intent::ChangeRole)
         .await
         .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET /step-up`: sign in again at AAL3 (`acr_values=AAL3_ANY`, `prompt=login`).
+pub(crate) async fn step_up(
+    State(auth): State<Cis2Auth>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    start(&auth, &headers, q.as_deref().unwrap_or(""), Intent::StepUp)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Why a sign-in starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    Login,
+    ChangeRole,
+    StepUp,
 }
 
 #[tracing::instrument(name = "cis2.login", skip_all)]
@@ -66,13 +85,16 @@ async fn start(
     auth: &Cis2Auth,
     headers: &HeaderMap,
     query: &str,
-    change_role: bool,
+    intent: Intent,
 ) -> Result<Response, ApiError> {
     let s = &auth.0.settings;
     let mut options = s.login_defaults.clone();
     let mut return_to = s.default_return_to.clone();
-    if change_role {
-        options = options.select_role(true);
+    let change_role = intent == Intent::ChangeRole;
+    match intent {
+        Intent::ChangeRole => options = options.select_role(true),
+        Intent::StepUp => options = options.acr_values(["AAL3_ANY"]).prompt(Some(Prompt::Login)),
+        Intent::Login => {}
     }
     for (k, v) in unique_pairs(query)? {
         match k.as_str() {

@@ -40,6 +40,7 @@ impl Cis2Auth {
     /// |---|---|
     /// | `GET /login` | start a sign-in (`return_to`, `acr_values`, `prompt`, `max_age`, `select_role`, `login_hint`) |
     /// | `GET /change-role` | sign in again with CIS2 role selection (`selectedrole` + `prompt=login`) |
+    /// | `GET /step-up` | sign in again at AAL3 (`acr_values=AAL3_ANY`, `prompt=login`) |
     /// | `GET /callback` | the registered redirect URI |
     /// | `POST /logout`, `GET /logout` | sign out (GET only from same-origin navigations) |
     /// | `POST /backchannel-logout` | CIS2 back-channel logout |
@@ -54,6 +55,7 @@ impl Cis2Auth {
         Router::new()
             .route("/login", get(login::login))
             .route("/change-role", get(login::change_role))
+            .route("/step-up", get(login::step_up))
             .route("/callback", get(callback::callback).layer(no_store.clone()))
             .route("/logout", get(logout::logout_get).post(logout::logout_post))
             .route(

@@ -10,35 +10,38 @@ use crate::routes::no_store;
 use crate::store::SessionRecord;
 use crate::{ApiError, Cis2Auth};
 
-/// The JSON the browser SDK reads for a live session.
+/// The JSON the browser SDK reads for a live session (`docs/src/bff-protocol.md`): the user and the session's
+/// times, never a token.
 pub(crate) fn session_json(auth: &Cis2Auth, rec: &SessionRecord) -> serde_json::Value {
     let s = &auth.0.settings;
-    let selected = match rec.user.selected_role() {
-        cis2_sdk::RoleSelection::Selected { role, organisation } => json!({
-            "person_roleid": role.person_roleid,
-            "role_code": role.role_code,
-            "role_name": role.role_name,
-            "org_code": role.org_code,
-            "org_name": organisation.map(|o| o.org_name.clone()),
-            "activity_codes": role.activity_codes,
-        }),
-        _ => serde_json::Value::Null,
+    let (selected_role, selected_organisation) = match rec.user.selected_role() {
+        cis2_sdk::RoleSelection::Selected { role, organisation } => (json!(role), json!(organisation)),
+        _ => (serde_json::Value::Null, serde_json::Value::Null),
     };
     json!({
         "authenticated": true,
-        "sub": rec.sub,
-        "sid": rec.sid,
-        "name": rec.user.name(),
-        "acr": rec.acr,
-        "aal": rec.aal,
-        "auth_time": rec.auth_time,
-        "created": rec.created,
-        "last_seen": rec.last_seen,
-        "idle_expires_at": rec.last_seen.saturating_add(s.idle_timeout),
-        "absolute_expires_at": rec.absolute_deadline,
-        "selected_role": selected,
-        "roles": rec.user.roles(),
-        "organisations": rec.user.organisations(),
+        "user": {
+            "sub": rec.sub,
+            "name": rec.user.name(),
+            "roles": rec.user.roles(),
+            "organisations": rec.user.organisations(),
+            "selected_role": selected_role,
+            "selected_organisation": selected_organisation,
+            "aal": rec.aal,
+            "id_assurance_level": rec.user.id_assurance_level(),
+            "acr": rec.acr,
+            "amr": rec.user.id_token.amr,
+        },
+        "session": {
+            "sid": rec.sid,
+            "auth_time": rec.auth_time,
+            "created_at": rec.created,
+            "last_seen": rec.last_seen,
+            "expires_at": rec.absolute_deadline,
+            "idle_expires_at": rec.last_seen.saturating_add(s.idle_timeout),
+            "idle_timeout_secs": s.idle_timeout.as_secs(),
+            "absolute_timeout_secs": s.absolute_timeout.as_secs(),
+        },
     })
 }
 

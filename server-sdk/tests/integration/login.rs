@@ -42,8 +42,17 @@ async fn full_login_with_private_key_jwt() {
     let text = resp.text().await.unwrap();
     let session: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(session["authenticated"], true);
-    assert_eq!(session["selected_role"]["person_roleid"], "R1");
-    assert_eq!(session["selected_role"]["org_name"], "Test Trust");
+    assert_eq!(session["user"]["selected_role"]["person_roleid"], "R1");
+    assert_eq!(session["user"]["selected_organisation"]["org_name"], "Test Trust");
+    assert_eq!(session["user"]["sub"], "555000000001");
+    assert!(
+        session["session"]["idle_expires_at"].as_u64().unwrap()
+            > session["session"]["created_at"].as_u64().unwrap()
+    );
+    assert!(
+        !session.to_string().contains("eyJ"),
+        "no token reaches the browser: {session}"
+    );
     // Tokens never reach the browser.
     for at in op.0.access_tokens.lock().unwrap().keys() {
         assert!(!text.contains(at.as_str()));
@@ -92,6 +101,33 @@ async fn login_options_are_forwarded() {
     // An unknown ACR value is refused by the sdk.
     let resp = b.get(&format!("{}/auth/login?acr_values=AAL9", rp.base)).await;
     assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn step_up_and_change_role_routes_start_the_right_login() {
+    let (_op, rp) = setup().await;
+    let b = Browser::new();
+    for (path, check) in [
+        (
+            "step-up",
+            &(|q: &std::collections::HashMap<String, String>| {
+                q["acr_values"] == "AAL3_ANY" && q["prompt"] == "login"
+            }) as &dyn Fn(&_) -> bool,
+        ),
+        ("change-role", &|q: &std::collections::HashMap<String, String>| {
+            q["prompt"] == "login" && q["scope"].split(' ').any(|s| s == "selectedrole")
+        }),
+    ] {
+        let resp = b.get(&format!("{}/auth/{path}?return_to=/work", rp.base)).await;
+        assert_eq!(resp.status(), 303, "{path}");
+        let loc = resp.headers()["location"].to_str().unwrap().to_owned();
+        let q: std::collections::HashMap<_, _> = url::Url::parse(&loc)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
+        assert!(check(&q), "{path}: {loc}");
+    }
 }
 
 #[tokio::test]
