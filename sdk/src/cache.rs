@@ -132,6 +132,13 @@ impl<T> Cached<T> {
         true
     }
 
+    /// Replaces the cached document with one obtained outside a fetch (e.g. the same metadata for a rebuilt
+    /// client), without touching the refetch cooldown. A later fetch still wins over it.
+    pub fn replace(&mut self, value: T, now: UnixTime) {
+        self.value = Some((value, now, self.next_ticket));
+        self.consecutive_failures = 0;
+    }
+
     /// Records a failed fetch; the last good document stays (within `stale_limit`).
     pub fn fail(&mut self, _ticket: FetchTicket) {
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);

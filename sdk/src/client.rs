@@ -155,6 +155,18 @@ impl Cis2Client {
         })))
     }
 
+    /// The same client with another token-endpoint authentication (e.g. after an RP key rotation), keeping the
+    /// checked metadata.
+    pub fn with_client_auth(&self, auth: ClientAuth) -> Self {
+        let mut config = self.0.config.clone();
+        config.auth = auth;
+        Self(Arc::new(Inner {
+            config,
+            metadata: self.0.metadata.clone(),
+            validator: self.0.validator.clone(),
+        }))
+    }
+
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.0.config

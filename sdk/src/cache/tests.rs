@@ -39,3 +39,19 @@ fn jwks_03_an_older_fetch_never_overwrites_a_newer_one() {
     assert!(!c.complete(old, "old", t(3)));
     assert_eq!(c.get(t(3)), Some(&"new"));
 }
+
+#[test]
+fn replace_keeps_the_cooldown_and_loses_to_later_fetches() {
+    let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
+    let tk = c.begin_fetch(t(0));
+    assert!(c.complete(tk, "a", t(0)));
+    c.replace("b", t(5));
+    assert_eq!(c.get(t(5)), Some(&"b"));
+    assert!(
+        !c.may_refetch_on_miss(t(10)),
+        "replace must not reset the cooldown window"
+    );
+    let tk = c.begin_fetch(t(40));
+    assert!(c.complete(tk, "c", t(41)));
+    assert_eq!(c.get(t(41)), Some(&"c"));
+}

@@ -589,3 +589,15 @@ fn end_session_url_carries_the_hint() {
     assert_eq!(q["post_logout_redirect_uri"], "https://rp.example/bye");
     assert_eq!(q["state"], "st");
 }
+
+#[test]
+fn with_client_auth_swaps_the_assertion_key_only() {
+    let c = client();
+    let rotated = SigningKey::from_pkcs8_pem(RSA_A, Algorithm::RS512).unwrap();
+    let c2 = c.with_client_auth(ClientAuth::PrivateKeyJwt(rotated.clone()));
+    assert_eq!(c2.metadata().token_endpoint, c.metadata().token_endpoint);
+    let f = form(&token_request_for(&c2));
+    let (h, _) = dangerous::insecure_decode(f["client_assertion"].as_str().unwrap()).unwrap();
+    assert_eq!(h.kid.as_deref(), Some(rotated.kid()));
+    assert_ne!(rotated.kid(), rp_key().kid());
+}
