@@ -512,5 +512,6 @@ pub(crate) async fn page(State(st): State<AppState>) -> Response {
         "</table><h2>Signing keys</h2><pre>{}</pre>",
         esc(&keys_json(&st)["keys"].to_string())
     ));
-    crate::pages::page(StatusCode::OK, "Admin", &body)
+    body.push_str(&crate::webauthn::admin_section(&st));
+    crate::pages::page(StatusCode::OK, "Admin", &crate::pages::nhsuk_classes(&body))
 }

@@ -1,6 +1,6 @@
 //! Authenticators a test user can sign in with, their assurance levels, `amr` values and which `acr_values`
-//! each can satisfy (cis2.md §9). WebAuthn (security key, Windows Hello, passkey) is declared here so the
-//! ceremony module can slot in; the login page offers it as unavailable until then.
+//! each can satisfy (cis2.md §9). The WebAuthn methods (security key / Windows Hello, passkey) are performed
+//! by the ceremony module (`webauthn.rs`).
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -15,8 +15,10 @@ use crate::cards::CardMode;
 pub enum AuthMethod {
     /// Virtual smartcard and passcode (AAL3).
     Smartcard,
-    /// A FIDO2 security key or Windows Hello (AAL3), through WebAuthn. Not offered yet.
+    /// A FIDO2 security key or Windows Hello (AAL3), through WebAuthn.
     Fido2,
+    /// A passkey (AAL2, cis2.md §9.1), through WebAuthn.
+    Passkey,
     /// Username, password and a 6-digit TOTP code (AAL2).
     Totp,
     /// Username and password (AAL1).
@@ -25,18 +27,20 @@ pub enum AuthMethod {
 
 impl AuthMethod {
     /// Every method, strongest first.
-    pub const ALL: [AuthMethod; 4] = [
+    pub const ALL: [AuthMethod; 5] = [
         AuthMethod::Smartcard,
         AuthMethod::Fido2,
+        AuthMethod::Passkey,
         AuthMethod::Totp,
         AuthMethod::Password,
     ];
 
-    /// The form value (`smartcard`, `fido2`, `totp`, `password`).
+    /// The form value (`smartcard`, `fido2`, `passkey`, `totp`, `password`).
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::Smartcard => "smartcard",
             AuthMethod::Fido2 => "fido2",
+            AuthMethod::Passkey => "passkey",
             AuthMethod::Totp => "totp",
             AuthMethod::Password => "password",
         }
@@ -51,7 +55,8 @@ impl AuthMethod {
     pub fn label(self) -> &'static str {
         match self {
             AuthMethod::Smartcard => "Smartcard and passcode (AAL3)",
-            AuthMethod::Fido2 => "Security key, Windows Hello or passkey (AAL3)",
+            AuthMethod::Fido2 => "Security key or Windows Hello (AAL3)",
+            AuthMethod::Passkey => "Passkey (AAL2)",
             AuthMethod::Totp => "Username, password and authenticator app code (AAL2)",
             AuthMethod::Password => "Username and password (AAL1)",
         }
@@ -61,22 +66,29 @@ impl AuthMethod {
     pub fn aal(self) -> u8 {
         match self {
             AuthMethod::Smartcard | AuthMethod::Fido2 => 3,
-            AuthMethod::Totp => 2,
+            AuthMethod::Totp | AuthMethod::Passkey => 2,
             AuthMethod::Password => 1,
         }
     }
 
-    /// Whether the login page can perform this method today.
+    /// Whether the login page can perform this method today (all of them; the WebAuthn ones need JavaScript).
     pub fn available(self) -> bool {
-        !matches!(self, AuthMethod::Fido2)
+        true
     }
 
-    /// The `amr` claim (cis2.md §9.3: `N3_SMARTCARD` confirmed; the others follow the ACR suffixes, \[I\]).
+    /// Whether this is a WebAuthn method (performed by the browser's ceremony, not the plain form).
+    pub fn is_webauthn(self) -> bool {
+        matches!(self, AuthMethod::Fido2 | AuthMethod::Passkey)
+    }
+
+    /// The `amr` claim (cis2.md §9.3: `N3_SMARTCARD` confirmed; the others follow the ACR suffixes, \[I\];
+    /// a passkey reports `PASSKEY`, our choice: CIS2 publishes no value for it).
     pub fn amr(self, mode: CardMode) -> Vec<String> {
         let v = match (self, mode) {
             (AuthMethod::Smartcard, CardMode::IdentityAgent) => "N3_SMARTCARD",
             (AuthMethod::Smartcard, CardMode::SmartcardConnect) => "CIS2_SMARTCARD",
             (AuthMethod::Fido2, _) => "FIDO2",
+            (AuthMethod::Passkey, _) => "PASSKEY",
             (AuthMethod::Totp, _) => "TOTP",
             (AuthMethod::Password, _) => "USERPASS",
         };
@@ -167,5 +179,20 @@ mod tests {
         );
         assert!(AuthMethod::Smartcard.satisfies("AAL3_N3_SMARTCARD", m));
         assert!(!AuthMethod::Smartcard.satisfies("AAL3_N3_SMARTCARD", CardMode::SmartcardConnect));
+    }
+
+    #[test]
+    fn webauthn_assurance() {
+        let m = CardMode::IdentityAgent;
+        assert_eq!(AuthMethod::Fido2.aal(), 3);
+        assert_eq!(AuthMethod::Fido2.amr(m), vec!["FIDO2".to_owned()]);
+        assert!(AuthMethod::Fido2.satisfies("AAL3_ANY", m));
+        assert!(AuthMethod::Fido2.satisfies("AAL3_FIDO2", m));
+        assert_eq!(AuthMethod::Passkey.aal(), 2);
+        assert_eq!(AuthMethod::Passkey.amr(m), vec!["PASSKEY".to_owned()]);
+        assert!(!AuthMethod::Passkey.satisfies("AAL3_ANY", m));
+        assert!(!AuthMethod::Passkey.satisfies("AAL3_FIDO2", m));
+        assert!(AuthMethod::Passkey.satisfies("AAL2_OR_AAL3_ANY", m));
+        assert_eq!(AuthMethod::parse("passkey"), Some(AuthMethod::Passkey));
     }
 }

@@ -46,6 +46,11 @@ pub struct Config {
     pub card_mode: CardMode,
     /// Seed the published test users and the demo client into an empty database. Default true.
     pub seed: bool,
+    /// The virtual smartcard bridge (NHS Port Service emulation and card-reader events), `[bridge]` in TOML,
+    /// `CIS2_MOCK_BRIDGE_*` in the environment. Off by default.
+    pub bridge: crate::bridge::BridgeConfig,
+    /// WebAuthn (RP ID, extra origins, ceremony timeout), `[webauthn]` in TOML, `CIS2_MOCK_WEBAUTHN_*`.
+    pub webauthn: crate::webauthn::WebauthnConfig,
 }
 
 impl Default for Config {
@@ -66,6 +71,8 @@ impl Default for Config {
             http_timeout_ms: 5000,
             card_mode: CardMode::IdentityAgent,
             seed: true,
+            bridge: Default::default(),
+            webauthn: Default::default(),
         }
     }
 }
@@ -128,6 +135,8 @@ impl Config {
                     self.card_mode = CardMode::parse(&v).ok_or_else(|| ConfigError(format!("{k}={v:?}")))?
                 }
                 "SEED" => self.seed = v != "0" && !v.eq_ignore_ascii_case("false"),
+                b if b.starts_with("BRIDGE_") => self.bridge.apply_env(&k, b, &v)?,
+                w if w.starts_with("WEBAUTHN_") => self.webauthn.apply_env(&k, w, &v)?,
                 "CONFIG" | "LOG" => {}
                 _ => return Err(ConfigError(format!("unknown variable {k}"))),
             }

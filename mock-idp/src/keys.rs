@@ -45,6 +45,10 @@ pub(crate) struct KeyEntry {
 impl KeyEntry {
     pub(crate) fn new(key: SigningKey, created_at: UnixTime) -> Result<Self, String> {
         use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+        // aws-lc signs (several times faster for RSA); the RustCrypto key stays inside for PEM persistence.
+        let key = key
+            .with_crypto(cis2_sdk::Crypto::aws_lc())
+            .map_err(|e| e.to_string())?;
         let pem = key.to_pkcs8_pem().map_err(|e| e.to_string())?;
         let public_pem = rsa::RsaPrivateKey::from_pkcs8_pem(&pem)
             .map_err(|e| e.to_string())?
@@ -185,6 +189,45 @@ pub(crate) fn sign_jwt(
 
 #[cfg(test)]
 mod tests {
+    /// Keys in the ring sign with aws-lc; RS256 (PKCS#1 v1.5) is deterministic, so the token must be byte for
+    /// byte the one RustCrypto produces, and it must verify against the published JWK.
+    #[test]
+    fn aws_lc_signing_matches_rust_crypto_and_verifies() {
+        use cis2_sdk::{Algorithm, SigningKey, UnixTime};
+        use rsa::pkcs1v15::{Signature, VerifyingKey};
+        use rsa::signature::Verifier;
+        use serde_json::json;
+
+        let pem = include_str!("../tests/data/idp-a.pem");
+        let plain = SigningKey::from_pkcs8_pem(pem, Algorithm::RS256).unwrap();
+        let entry = super::KeyEntry::new(plain.clone(), UnixTime::from_secs(0)).unwrap();
+        let claims = json!({"iss": "https://idp.example", "sub": "656005750108", "iat": 1})
+            .as_object()
+            .unwrap()
+            .clone();
+        let fast = super::sign_jwt(&entry, Some("JWT"), &claims, &Default::default()).unwrap();
+        let slow = super::sign_jwt(
+            &super::KeyEntry {
+                key: plain,
+                ..entry.clone()
+            },
+            Some("JWT"),
+            &claims,
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!(fast, slow);
+        let (input, sig) = fast.rsplit_once('.').unwrap();
+        let public = {
+            use rsa::pkcs8::DecodePublicKey;
+            rsa::RsaPublicKey::from_public_key_pem(&entry.public_pem).unwrap()
+        };
+        let sig = Signature::try_from(cis2_sdk::b64url_decode(sig).unwrap().as_slice()).unwrap();
+        VerifyingKey::<sha2::Sha256>::new(public)
+            .verify(input.as_bytes(), &sig)
+            .unwrap();
+    }
+
     #[test]
     fn kid_shape() {
         let kid = super::cis2_kid("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");

@@ -23,7 +23,9 @@
 //! | `/access_token` | `authorization_code` grant; `client_secret_post`, `client_secret_basic`, `private_key_jwt` |
 //! | `/userinfo` | JSON, or a signed JWT for clients registered with `userinfo_signed` |
 //! | `/connect/endSession` | RP-initiated logout (`id_token_hint`, `client_id`, `post_logout_redirect_uri`, `state`) |
-//! | `/login`, `/select-role` | the sign-in journey (HTML forms, no JavaScript needed) |
+//! | `/login`, `/select-role` | the sign-in journey (HTML forms, no JavaScript needed except for WebAuthn) |
+//! | `/manage-authenticators` | register or remove security keys, Windows Hello and passkeys (signed-in user) |
+//! | `/webauthn/register/{start,finish}`, `/webauthn/login/{start,finish}` | WebAuthn ceremonies (JSON) |
 //!
 //! The admin API lives at `/admin/api` (see [`admin`](crate#admin-api)) and a small page at `/admin`.
 //!
@@ -33,7 +35,7 @@
 //! |---|---|
 //! | `interaction` | from the login page URL (`{realm}/login?interaction=…`, where `/authorize` redirects) |
 //! | `uid` | the test user's UID (or `username`: the user's login name) |
-//! | `method` | `smartcard` (AAL3, needs `passcode`), `totp` (AAL2, needs `password` + `totp`), `password` (AAL1, needs `password`); `fido2` is listed but not yet available |
+//! | `method` | `smartcard` (AAL3, needs `passcode`), `totp` (AAL2, needs `password` + `totp`), `password` (AAL1, needs `password`); `fido2` (security key / Windows Hello, AAL3) and `passkey` (AAL2) run a WebAuthn ceremony from the page's script instead of posting |
 //! | `passcode` | virtual smartcard passcode (seeded users: `1234`) |
 //! | `password` | password (seeded users: `password`) |
 //! | `totp` | 6-digit code from [`totp`] over the user's secret and the mock's clock |
@@ -58,6 +60,8 @@ mod admin;
 mod assets;
 mod authenticators;
 mod authorize;
+mod bridge;
+mod bridge_events;
 mod cards;
 mod claims;
 mod clients;
@@ -76,6 +80,7 @@ mod store;
 mod token;
 mod userinfo;
 mod users;
+mod webauthn;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -85,6 +90,7 @@ use axum::routing::{get, post};
 use cis2_sdk::CIS2_REALM_PATH;
 
 pub use authenticators::{AuthMethod, default_acr_values, totp};
+pub use bridge::{BridgeConfig, BridgeState, PUBLISHED_PORTS};
 pub use cards::{CardEvent, CardMode, VirtualCard};
 pub use clients::{AuthMethodName, Client, Quirks, demo_client};
 pub use clock::Clock;
@@ -95,6 +101,7 @@ pub use logout::{Delivery, DeliveryAttempt};
 pub use server::{MockIdp, MockIdpBuilder, RunningMockIdp, StartError};
 pub use sessions::{SESSION_COOKIE, SsoSession};
 pub use users::{DEFAULT_PASSCODE, DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET, User, org, role, seed_users};
+pub use webauthn::WebauthnConfig;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -123,6 +130,7 @@ pub(crate) struct Inner {
     pub(crate) deliveries: Mutex<logout::DeliveryLog>,
     pub(crate) requests: Mutex<Vec<serde_json::Value>>,
     pub(crate) http: reqwest::Client,
+    pub(crate) bridge: bridge::Bridge,
 }
 
 /// The mock's shared state; cheap to clone. Build it with [`MockIdpBuilder::build`] to drive [`router`]
@@ -254,6 +262,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route(&r("/login"), get(login::login_get).post(login::login_post))
         .route(&r("/select-role"), get(login::role_get).post(login::role_post))
+        .route(&r("/webauthn/register/start"), post(webauthn::register_start))
+        .route(&r("/webauthn/register/finish"), post(webauthn::register_finish))
+        .route(&r("/webauthn/login/start"), post(webauthn::login_start))
+        .route(&r("/webauthn/login/finish"), post(webauthn::login_finish))
+        .route(&r("/webauthn/refused"), get(webauthn::refused))
+        .route(&r("/manage-authenticators"), get(webauthn::manage_get))
+        .route(&r("/manage-authenticators/delete"), post(webauthn::manage_delete))
         .route(&r("/access_token"), post(token::token))
         .route(&r("/userinfo"), get(userinfo::userinfo).post(userinfo::userinfo))
         .route(
@@ -262,7 +277,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/assets/{*path}", get(assets::serve))
         .route("/admin", get(admin::page))
-        .nest("/admin/api", admin::routes())
+        .nest(
+            "/admin/api",
+            admin::routes()
+                .merge(bridge::admin_routes())
+                .merge(webauthn::admin_routes()),
+        )
         .with_state(state)
 }
 

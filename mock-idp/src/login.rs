@@ -125,6 +125,16 @@ pub(crate) async fn login_post(
             &format!("{} has no {} authenticator.", user.name(), method.as_str()),
         );
     }
+    if method.is_webauthn() {
+        // The page's script runs the ceremony (`{realm}/webauthn/login/*`) instead of posting the form.
+        return render_login(
+            &st,
+            id,
+            &i,
+            StatusCode::BAD_REQUEST,
+            Some("Signing in with a security key, Windows Hello or a passkey needs JavaScript."),
+        );
+    }
     let now = st.0.clock.now();
     let ok = match method {
         AuthMethod::Smartcard => field("passcode") == user.passcode,
@@ -132,7 +142,7 @@ pub(crate) async fn login_post(
             field("password") == user.password && verify_totp(&user.totp_secret, field("totp"), now)
         }
         AuthMethod::Password => field("password") == user.password,
-        AuthMethod::Fido2 => false,
+        AuthMethod::Fido2 | AuthMethod::Passkey => false,
     };
     if !ok {
         return render_login(
@@ -143,6 +153,20 @@ pub(crate) async fn login_post(
             Some("The details you entered are not correct."),
         );
     }
+    sign_in(&st, &headers, id, &i, &user, method)
+}
+
+/// After the credentials checked out (form or WebAuthn ceremony): ACR enforcement (refusal page), the SSO
+/// session and cookie, then role selection or the code redirect.
+pub(crate) fn sign_in(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    i: &Interaction,
+    user: &crate::users::User,
+    method: AuthMethod,
+) -> Response {
+    let now = st.0.clock.now();
     let mode = crate::lock(&st.0.cards).mode();
     if method.acr_for(&i.req.acr_values, mode).is_none() {
         return refusal_page(
@@ -168,7 +192,7 @@ pub(crate) async fn login_post(
 
     // Same user in this browser: re-authentication refreshes the session (same sid). Another user: the old
     // session ends (with back-channel logout) and a new one starts.
-    let old = crate::authorize::session_cookie(&headers);
+    let old = crate::authorize::session_cookie(headers);
     let mut ended = None;
     let cookie = {
         let mut sessions = crate::lock(&st.0.sessions);
@@ -207,12 +231,12 @@ pub(crate) async fn login_post(
         }
     };
     if let Some(old) = ended {
-        crate::logout::end_session(&st, &old, "replaced");
+        crate::logout::end_session(st, &old, "replaced");
     }
     if let Some(i) = crate::lock(&st.0.sessions).interactions.get_mut(id) {
         i.session_cookie = Some(cookie.clone());
     }
-    let mut resp = continue_after_auth(&st, id);
+    let mut resp = continue_after_auth(st, id);
     let set = format!("{SESSION_COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax");
     if let Ok(v) = HeaderValue::from_str(&set) {
         resp.headers_mut().append(header::SET_COOKIE, v);

@@ -23,6 +23,19 @@ struct Args {
     /// Issuer string, used byte for byte (e.g. `https://idp.example:443/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare`).
     #[arg(long)]
     issuer: Option<String>,
+    /// Start the virtual smartcard bridge (NHS Port Service emulation + card-reader events), on one free
+    /// loopback port unless `--bridge-port` or `--bridge-published-ports` say otherwise.
+    #[arg(long)]
+    bridge: bool,
+    /// A Port Service port for the bridge (repeatable; 0 picks a free one). Implies `--bridge`.
+    #[arg(long = "bridge-port", value_name = "PORT")]
+    bridge_ports: Vec<u16>,
+    /// Bind the five published NHS Port Service ports (43487, 44213, 45031, 46478, 48853). Implies `--bridge`.
+    #[arg(long)]
+    bridge_published_ports: bool,
+    /// Print the start-up time (process start to listening) on stderr.
+    #[arg(long)]
+    print_startup_time: bool,
 }
 
 #[tokio::main]
@@ -42,6 +55,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // Start-up time is wall-clock time by definition (the clock ban is for protocol time).
+    #[allow(clippy::disallowed_methods)]
+    let started = std::time::Instant::now();
     let args = Args::parse();
     let mut config = match &args.config {
         Some(path) => cis2_mock_idp::Config::from_file(path)?,
@@ -62,8 +78,32 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(i) = args.issuer {
         config.issuer = Some(i);
     }
+    if args.bridge || args.bridge_published_ports || !args.bridge_ports.is_empty() {
+        config.bridge.enabled = true;
+    }
+    if !args.bridge_ports.is_empty() {
+        config.bridge.ports = args.bridge_ports;
+    }
+    if args.bridge_published_ports {
+        config.bridge.published_ports = true;
+    }
     let idp = cis2_mock_idp::MockIdp::builder().config(config).start().await?;
+    if args.print_startup_time {
+        eprintln!("startup_ms={:.1}", started.elapsed().as_secs_f64() * 1000.0);
+    }
     println!("{}", cis2_mock_idp::banner(idp.state(), &idp.base_url()));
+    if let Some(cm) = idp.state().bridge_cm_addr() {
+        let prs: Vec<String> = idp
+            .state()
+            .bridge_port_service_addrs()
+            .iter()
+            .map(|a| format!("http://{a}/PRS/ConnectPRService"))
+            .collect();
+        println!(
+            "  bridge:        {}\n  card events:   http://{cm}/cards/events\n",
+            prs.join(" ")
+        );
+    }
     tokio::signal::ctrl_c().await?;
     idp.shutdown().await;
     Ok(())

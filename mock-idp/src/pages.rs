@@ -23,16 +23,57 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
-/// The page frame.
+const NHS_LOGO: &str = "<svg class=\"nhsuk-header__logo\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 80\" height=\"40\" width=\"100\" focusable=\"false\" role=\"img\" aria-label=\"NHS\"><title>NHS</title><path fill=\"currentcolor\" d=\"M200 0v80H0V0h200Zm-27.5 5.5c-14.5 0-29 5-29 22 0 10.2 7.7 13.5 14.7 16.3l.7.3c5.4 2 10.1 3.9 10.1 8.4 0 6.5-8.5 7.5-14 7.5s-12.5-1.5-16-3.5L135 70c5.5 2 13.5 3.5 20 3.5 15.5 0 32-4.5 32-22.5 0-19.5-25.5-16.5-25.5-25.5 0-5.5 5.5-6.5 12.5-6.5a35 35 0 0 1 14.5 3l4-13.5c-4.5-2-12-3-20-3Zm-131 2h-22l-14 65H22l9-45h.5l13.5 45h21.5l14-65H64l-9 45h-.5l-13-45Zm63 0h-18l-13 65h17l6-28H117l-5.5 28H129l13.5-65H125L119.5 32h-20l5-24.5Z\"/></svg>";
+
+/// The page frame: NHS.UK header ("Care Identity Service"), a test-environment banner, the main column.
 pub(crate) fn layout(title: &str, body: &str) -> String {
+    let frontend = crate::assets::nhsuk_version()
+        .map(|v| format!(" data-nhsuk-frontend=\"{}\"", esc(v)))
+        .unwrap_or_default();
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} - CIS2 mock</title>{}</head>\
-         <body><header>NHS CIS2 Authentication (mock)</header><main><h1>{}</h1>{}</main></body></html>",
+        "<!DOCTYPE html><html lang=\"en\" class=\"nhsuk-template\"{frontend}><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} - Care Identity Service (mock)</title>{}</head><body class=\"nhsuk-template__body\">\
+         <a class=\"nhsuk-skip-link\" href=\"#maincontent\">Skip to main content</a>\
+         <div class=\"mock-idp-banner\"><div class=\"nhsuk-width-container\">Test environment: cis2-mock-idp imitates NHS CIS2 \
+         Authentication. Never enter real credentials.</div></div>\
+         <header class=\"nhsuk-header\" role=\"banner\"><div class=\"nhsuk-header__container nhsuk-width-container\">\
+         <div class=\"nhsuk-header__service\"><a class=\"nhsuk-header__service-logo\" href=\"/\" aria-label=\"NHS Care Identity Service homepage\">\
+         {NHS_LOGO}<span class=\"nhsuk-header__service-name\">Care Identity Service</span></a></div></div></header>\
+         <div class=\"nhsuk-width-container\"><main class=\"nhsuk-main-wrapper\" id=\"maincontent\" role=\"main\">\
+         <h1 class=\"nhsuk-heading-xl\">{}</h1>{}</main></div>\
+         <footer class=\"nhsuk-footer\" role=\"contentinfo\"><div class=\"nhsuk-width-container\"><p class=\"nhsuk-body-s\">\
+         cis2-mock-idp &middot; <a class=\"nhsuk-link\" href=\"/admin\">Admin</a> &middot; \
+         <a class=\"nhsuk-link\" href=\"{}/manage-authenticators\">Manage security keys and passkeys</a></p></div></footer>\
+         </body></html>",
         esc(title),
         crate::assets::head_tags(),
         esc(title),
-        body
+        body,
+        cis2_sdk::CIS2_REALM_PATH,
     )
+}
+
+/// An NHS.UK error summary; `id` goes on the message paragraph.
+pub(crate) fn error_summary(id: &str, message: &str) -> String {
+    format!(
+        "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" role=\"alert\" tabindex=\"-1\">\
+         <h2 class=\"nhsuk-error-summary__title\" id=\"error-summary-title\">There is a problem</h2>\
+         <div class=\"nhsuk-error-summary__body\"><p id=\"{}\">{}</p></div></div>",
+        esc(id),
+        esc(message)
+    )
+}
+
+/// Adds the NHS.UK classes to plain template markup (`<table>`, `<th>`, `<td>`, `<h2>`, `<p>`, `<pre>`). Only
+/// for markup built by our templates: escaped user data cannot contain these tags.
+pub(crate) fn nhsuk_classes(html: &str) -> String {
+    html.replace("<table>", "<table class=\"nhsuk-table\">")
+        .replace("<th>", "<th class=\"nhsuk-table__header\">")
+        .replace("<td>", "<td class=\"nhsuk-table__cell\">")
+        .replace("<h2>", "<h2 class=\"nhsuk-heading-m\">")
+        .replace("<p>", "<p class=\"nhsuk-body\">")
+        .replace("<pre>", "<pre class=\"mock-idp-json\">")
 }
 
 /// A page with a status.
@@ -47,11 +88,7 @@ pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
 
 /// An error page (never a redirect to an unregistered URI).
 pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    page(
-        status,
-        title,
-        &format!("<p class=\"error\" id=\"error\">{}</p>", esc(message)),
-    )
+    page(status, title, &error_summary("error", message))
 }
 
 /// What the login page shows about the request.
@@ -64,63 +101,130 @@ pub(crate) struct LoginView<'a> {
     pub(crate) error: Option<&'a str>,
 }
 
-/// The login page: pick a test user and an authenticator.
+fn radio(name: &str, id: &str, value: &str, checked: bool, label: &str, hint: &str) -> String {
+    let hint_html = if hint.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<div class=\"nhsuk-hint nhsuk-radios__hint\" id=\"{id}-hint\">{}</div>",
+            esc(hint),
+            id = esc(id)
+        )
+    };
+    format!(
+        "<div class=\"nhsuk-radios__item\"><input class=\"nhsuk-radios__input\" id=\"{id}\" name=\"{}\" type=\"radio\" \
+         value=\"{}\"{}><label class=\"nhsuk-label nhsuk-radios__label\" for=\"{id}\">{}</label>{hint_html}</div>",
+        esc(name),
+        esc(value),
+        if checked { " checked" } else { "" },
+        esc(label),
+        id = esc(id)
+    )
+}
+
+fn text_input(name: &str, id: &str, label: &str, kind: &str, extra: &str) -> String {
+    format!(
+        "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"{id}\">{}</label>\
+         <input class=\"nhsuk-input nhsuk-input--width-20\" id=\"{id}\" name=\"{name}\" type=\"{kind}\" {extra}></div>",
+        esc(label),
+        id = esc(id),
+        name = esc(name),
+        kind = esc(kind),
+    )
+}
+
+/// The login page: pick a test user and an authenticator. Works as a plain form; the WebAuthn methods run
+/// their ceremony from `/assets/mock-idp.js`.
 pub(crate) fn login_page(status: StatusCode, v: &LoginView<'_>, users: &[User]) -> Response {
     let mut body = String::new();
     if let Some(e) = v.error {
-        body.push_str(&format!("<p class=\"error\" id=\"error\">{}</p>", esc(e)));
+        body.push_str(&error_summary("error", e));
     }
+    body.push_str(
+        "<div class=\"nhsuk-error-summary\" id=\"webauthn-error\" role=\"alert\" tabindex=\"-1\" hidden>\
+         <h2 class=\"nhsuk-error-summary__title\">There is a problem</h2>\
+         <div class=\"nhsuk-error-summary__body\"><p id=\"webauthn-error-text\"></p></div></div>",
+    );
     body.push_str(&format!(
-        "<p>Signing in to <strong>{}</strong>. Requested assurance: <code id=\"acr-values\">{}</code></p>",
+        "<p class=\"nhsuk-body-l\">Signing in to <strong>{}</strong>.</p>\
+         <p class=\"nhsuk-body\">Requested assurance: <code id=\"acr-values\">{}</code></p>",
         esc(v.client_name),
         esc(&v.acr_values.join(" "))
     ));
     body.push_str(&format!(
-        "<form method=\"post\" action=\"{}\">",
-        esc(v.login_path)
-    ));
-    body.push_str(&format!(
-        "<input type=\"hidden\" name=\"interaction\" value=\"{}\">",
+        "<form method=\"post\" action=\"{}\" id=\"login-form\" data-webauthn-login=\"{}/webauthn/login\" novalidate>\
+         <input type=\"hidden\" name=\"interaction\" value=\"{}\">",
+        esc(v.login_path),
+        esc(cis2_sdk::CIS2_REALM_PATH),
         esc(v.interaction)
     ));
-    body.push_str("<fieldset><legend>Test user</legend><table><tr><th></th><th>UID</th><th>Name</th><th>Max AAL</th><th>About</th></tr>");
+    body.push_str(
+        "<div class=\"nhsuk-form-group\"><fieldset class=\"nhsuk-fieldset\">\
+         <legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--m\"><h2 class=\"nhsuk-fieldset__heading\">Test user</h2></legend>\
+         <div class=\"nhsuk-radios\" data-module=\"nhsuk-radios\">",
+    );
     for (i, u) in users.iter().enumerate() {
         let checked = match v.login_hint {
             Some(h) => h == u.uid || h == u.username,
             None => i == 0,
         };
-        body.push_str(&format!(
-            "<tr><td><input type=\"radio\" name=\"uid\" id=\"uid-{uid}\" value=\"{uid}\"{}></td><td><label for=\"uid-{uid}\">{uid}</label></td><td>{}</td><td>AAL{}</td><td>{}</td></tr>",
-            if checked { " checked" } else { "" },
-            esc(&u.name()),
-            u.max_aal(),
-            esc(&u.description),
-            uid = esc(&u.uid),
-        ));
-    }
-    body.push_str("</table></fieldset><fieldset><legend>Authenticator</legend>");
-    for (i, m) in AuthMethod::ALL.iter().enumerate() {
-        let disabled = if m.available() { "" } else { " disabled" };
-        body.push_str(&format!(
-            "<label><input type=\"radio\" name=\"method\" value=\"{}\"{}{}> {}{}</label>",
-            m.as_str(),
-            if i == 0 { " checked" } else { "" },
-            disabled,
-            esc(m.label()),
-            if m.available() {
-                ""
-            } else {
-                " (not available in this mock yet)"
-            }
+        body.push_str(&radio(
+            "uid",
+            &format!("uid-{}", u.uid),
+            &u.uid,
+            checked,
+            &format!("{} (UID {}, up to AAL{})", u.name(), u.uid, u.max_aal()),
+            &u.description,
         ));
     }
     body.push_str(
-        "</fieldset><fieldset><legend>Credentials</legend>\
-         <label>Smartcard passcode <input name=\"passcode\" type=\"password\" autocomplete=\"off\"></label>\
-         <label>Password <input name=\"password\" type=\"password\" autocomplete=\"off\"></label>\
-         <label>Authenticator app code <input name=\"totp\" inputmode=\"numeric\" autocomplete=\"one-time-code\"></label>\
-         </fieldset><button name=\"action\" value=\"login\" id=\"sign-in\">Sign in</button>\
-         <button name=\"action\" value=\"cancel\" class=\"secondary\" id=\"cancel\">Cancel</button></form>",
+        "</div></fieldset></div><div class=\"nhsuk-form-group\"><fieldset class=\"nhsuk-fieldset\">\
+         <legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--m\"><h2 class=\"nhsuk-fieldset__heading\">How do you want to sign in?</h2></legend>\
+         <div class=\"nhsuk-radios\" data-module=\"nhsuk-radios\">",
+    );
+    for (i, m) in AuthMethod::ALL.iter().enumerate() {
+        let hint = match m {
+            AuthMethod::Smartcard => "Uses the virtual smartcard reader and your passcode.",
+            AuthMethod::Fido2 | AuthMethod::Passkey => {
+                "Registered on the manage authenticators page. Needs JavaScript."
+            }
+            AuthMethod::Totp => "Your password and a 6-digit code from your authenticator app.",
+            _ => "",
+        };
+        body.push_str(&radio(
+            "method",
+            &format!("method-{}", m.as_str()),
+            m.as_str(),
+            i == 0,
+            m.label(),
+            hint,
+        ));
+    }
+    body.push_str("</div></fieldset></div><h2 class=\"nhsuk-heading-m\">Your details</h2>");
+    body.push_str(&text_input(
+        "passcode",
+        "passcode",
+        "Smartcard passcode",
+        "password",
+        "autocomplete=\"off\"",
+    ));
+    body.push_str(&text_input(
+        "password",
+        "password",
+        "Password",
+        "password",
+        "autocomplete=\"off\"",
+    ));
+    body.push_str(&text_input(
+        "totp",
+        "totp",
+        "Authenticator app code",
+        "text",
+        "inputmode=\"numeric\" autocomplete=\"one-time-code\"",
+    ));
+    body.push_str(
+        "<button class=\"nhsuk-button\" name=\"action\" value=\"login\" id=\"sign-in\" type=\"submit\">Sign in</button> \
+         <button class=\"nhsuk-button nhsuk-button--secondary\" name=\"action\" value=\"cancel\" id=\"cancel\" type=\"submit\">Cancel</button></form>",
     );
     page(status, "Sign in", &body)
 }
@@ -128,11 +232,10 @@ pub(crate) fn login_page(status: StatusCode, v: &LoginView<'_>, users: &[User]) 
 /// The clear refusal when an authenticator cannot meet the requested level.
 pub(crate) fn refusal_page(login_path: &str, interaction: &str, message: &str) -> Response {
     let body = format!(
-        "<p class=\"error\" id=\"refused\">{}</p>\
-         <p><a href=\"{}?interaction={}\" id=\"choose-another\">Choose another way to sign in</a></p>\
+        "{}<p class=\"nhsuk-body\"><a class=\"nhsuk-link\" href=\"{}?interaction={}\" id=\"choose-another\">Choose another way to sign in</a></p>\
          <form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"interaction\" value=\"{}\">\
-         <button name=\"action\" value=\"cancel\" class=\"secondary\">Cancel and return to the service</button></form>",
-        esc(message),
+         <button class=\"nhsuk-button nhsuk-button--secondary\" name=\"action\" value=\"cancel\" type=\"submit\">Cancel and return to the service</button></form>",
+        error_summary("refused", message),
         esc(login_path),
         esc(interaction),
         esc(login_path),
@@ -144,11 +247,14 @@ pub(crate) fn refusal_page(login_path: &str, interaction: &str, message: &str) -
 /// Role selection.
 pub(crate) fn role_page(path: &str, interaction: &str, user: &User) -> Response {
     let mut body = format!(
-        "<p>{} has more than one role. Choose the role for this session.</p><form method=\"post\" action=\"{}\">\
-         <input type=\"hidden\" name=\"interaction\" value=\"{}\"><fieldset><legend>Role</legend>",
-        esc(&user.name()),
+        "<form method=\"post\" action=\"{}\" novalidate><input type=\"hidden\" name=\"interaction\" value=\"{}\">\
+         <div class=\"nhsuk-form-group\"><fieldset class=\"nhsuk-fieldset\" aria-describedby=\"role-hint\">\
+         <legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--m\">Role</legend>\
+         <div class=\"nhsuk-hint\" id=\"role-hint\">{} has more than one role. Choose the role for this session.</div>\
+         <div class=\"nhsuk-radios\" data-module=\"nhsuk-radios\">",
         esc(path),
-        esc(interaction)
+        esc(interaction),
+        esc(&user.name()),
     );
     for (i, r) in user.roles.iter().enumerate() {
         let org = user
@@ -157,17 +263,18 @@ pub(crate) fn role_page(path: &str, interaction: &str, user: &User) -> Response 
             .find(|o| o.org_code == r.org_code)
             .map(|o| o.org_name.as_str())
             .unwrap_or("");
-        body.push_str(&format!(
-            "<label><input type=\"radio\" name=\"role\" value=\"{}\"{}> {} at {} ({}) <code>{}</code></label>",
-            esc(&r.person_roleid),
-            if i == 0 { " checked" } else { "" },
-            esc(r.role_title()),
-            esc(org),
-            esc(&r.org_code),
-            esc(&r.role_code)
+        body.push_str(&radio(
+            "role",
+            &format!("role-{}", r.person_roleid),
+            &r.person_roleid,
+            i == 0,
+            &format!("{} at {} ({})", r.role_title(), org, r.org_code),
+            &r.role_code,
         ));
     }
-    body.push_str("</fieldset><button id=\"continue\">Continue</button></form>");
+    body.push_str(
+        "</div></fieldset></div><button class=\"nhsuk-button\" id=\"continue\" type=\"submit\">Continue</button></form>",
+    );
     page(StatusCode::OK, "Select your role", &body)
 }
 
@@ -176,29 +283,33 @@ pub(crate) fn signed_out_page() -> Response {
     page(
         StatusCode::OK,
         "You have signed out",
-        "<p id=\"signed-out\">Your CIS2 session has ended.</p>",
+        "<p class=\"nhsuk-body\" id=\"signed-out\">Your CIS2 session has ended.</p>",
     )
 }
 
 /// The start page: issuer, endpoints, users.
 pub(crate) fn index_page(issuer: &str, endpoints: &[(&str, String)], users: &[User]) -> Response {
-    let mut body = format!("<p>Issuer: <code>{}</code></p><table>", esc(issuer));
+    let mut body = format!(
+        "<p class=\"nhsuk-body\">Issuer: <code>{}</code></p><table class=\"nhsuk-table\">",
+        esc(issuer)
+    );
     for (name, url) in endpoints {
         body.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td></tr>",
+            "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\">{}</td><td class=\"nhsuk-table__cell\"><code>{}</code></td></tr>",
             esc(name),
             esc(url)
         ));
     }
-    body.push_str("</table><h2>Test users</h2>");
+    body.push_str("</table><h2 class=\"nhsuk-heading-m\">Test users</h2>");
     body.push_str(&users_table(users));
-    body.push_str("<p><a href=\"/admin\">Admin</a></p>");
+    body.push_str("<p class=\"nhsuk-body\"><a class=\"nhsuk-link\" href=\"/admin\">Admin</a></p>");
     page(StatusCode::OK, "CIS2 mock IdP", &body)
 }
 
 pub(crate) fn users_table(users: &[User]) -> String {
-    let mut s =
-        String::from("<table><tr><th>UID</th><th>Name</th><th>Max AAL</th><th>Roles</th><th>About</th></tr>");
+    let mut s = String::from(
+        "<table class=\"nhsuk-table mock-idp-users\"><thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\"><th class=\"nhsuk-table__header\">UID</th><th class=\"nhsuk-table__header\">Name</th><th class=\"nhsuk-table__header\">Max AAL</th><th class=\"nhsuk-table__header\">Roles</th><th class=\"nhsuk-table__header\">About</th></tr></thead><tbody class=\"nhsuk-table__body\">",
+    );
     for u in users {
         let roles: Vec<String> = u
             .roles
@@ -206,7 +317,7 @@ pub(crate) fn users_table(users: &[User]) -> String {
             .map(|r| format!("{} {}", r.person_roleid, r.role_code))
             .collect();
         s.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>AAL{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\">{}</td><td class=\"nhsuk-table__cell\">{}</td><td class=\"nhsuk-table__cell\">AAL{}</td><td class=\"nhsuk-table__cell\">{}</td><td class=\"nhsuk-table__cell\">{}</td></tr>",
             esc(&u.uid),
             esc(&u.name()),
             u.max_aal(),
@@ -214,6 +325,6 @@ pub(crate) fn users_table(users: &[User]) -> String {
             esc(&u.description)
         ));
     }
-    s.push_str("</table>");
+    s.push_str("</tbody></table>");
     s
 }

@@ -176,6 +176,7 @@ impl MockIdpBuilder {
             deliveries: Mutex::default(),
             requests: Mutex::default(),
             http,
+            bridge: Default::default(),
         })))
     }
 
@@ -191,6 +192,7 @@ impl MockIdpBuilder {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}{CIS2_REALM_PATH}"));
         let state = self.build_with_issuer(issuer)?;
+        crate::bridge::start(&state).await.map_err(start_err)?;
         let app = router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -202,6 +204,7 @@ impl MockIdpBuilder {
         });
         let sweeper = tokio::spawn(logout::sweep_forever(state.clone()));
         tracing::info!(issuer = %state.issuer(), %addr, "cis2-mock-idp listening");
+        crate::assets::log_status();
         Ok(RunningMockIdp {
             state,
             addr,
@@ -295,6 +298,7 @@ impl RunningMockIdp {
             let _ = tx.send(());
         }
         self.sweeper.abort();
+        crate::bridge::stop(&self.state);
         let _ = (&mut self.server).await;
     }
 }

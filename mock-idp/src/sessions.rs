@@ -98,6 +98,8 @@ pub(crate) struct Sessions {
     pub(crate) codes: HashMap<String, CodeGrant>,
     pub(crate) access: HashMap<String, AccessGrant>,
     pub(crate) assertion_jtis: HashMap<(String, String), UnixTime>,
+    /// WebAuthn ceremonies in progress, by ceremony id (single use; pruned by the WebAuthn module).
+    pub(crate) webauthn: HashMap<String, crate::webauthn::Ceremony>,
 }
 
 impl Sessions {

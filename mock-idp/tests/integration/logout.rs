@@ -14,12 +14,12 @@ use crate::common::*;
 const C: &str = "400000000001.apps.supplier";
 
 #[derive(Clone, Default)]
-struct Receiver {
-    tokens: Arc<Mutex<Vec<String>>>,
+pub(crate) struct Receiver {
+    pub(crate) tokens: Arc<Mutex<Vec<String>>>,
     fail_first: Arc<AtomicUsize>,
 }
 
-async fn receiver(fail_first: usize) -> (String, Receiver) {
+pub(crate) async fn receiver(fail_first: usize) -> (String, Receiver) {
     let rx = Receiver {
         tokens: Default::default(),
         fail_first: Arc::new(AtomicUsize::new(fail_first)),
@@ -56,7 +56,7 @@ async fn setup(fail_first: usize, mode: cis2_mock_idp::CardMode) -> (Harness, Rp
 }
 
 /// Waits until every delivery has an outcome; returns the log.
-async fn deliveries(h: &Harness, n: usize) -> Vec<Value> {
+pub(crate) async fn deliveries(h: &Harness, n: usize) -> Vec<Value> {
     for _ in 0..100 {
         let log = h.admin_get("/logout-deliveries").await;
         let items = log.as_array().unwrap().clone();

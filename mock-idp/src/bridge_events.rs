@@ -1,0 +1,73 @@
+//! `GET /cards/events` on the bridge's Credential Management port: a server-sent event stream of virtual
+//! card-reader events for the browser SDK.
+//!
+//! ```text
+//! event: card_inserted
+//! data: {"reader":"cis2-mock-idp Virtual Reader 0","card_id":"VC656005750108","uid":"656005750108"}
+//!
+//! event: card_removed
+//! data: {"reader":"cis2-mock-idp Virtual Reader 0","card_id":"VC656005750108","uid":"656005750108"}
+//!
+//! event: ping
+//! data: {}
+//! ```
+//!
+//! Events come from [`AppState::card_events`] (admin `POST /cards/{serial}/insert|remove`, smartcard
+//! logins); a `ping` follows every 15 seconds. Only events after the stream opened are sent. A subscriber
+//! too slow to keep up skips the events it missed rather than ending the stream.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::AppState;
+use crate::bridge::BridgeState;
+use crate::cards::CardEvent;
+
+/// How often a `ping` event goes out.
+pub(crate) const PING_INTERVAL: Duration = Duration::from_secs(15);
+
+fn to_sse(ev: &CardEvent, reader: &str) -> Event {
+    let (name, serial, uid) = match ev {
+        CardEvent::Inserted { serial, uid } => ("card_inserted", serial, uid),
+        CardEvent::Removed { serial, uid } => ("card_removed", serial, uid),
+    };
+    Event::default()
+        .event(name)
+        .data(json!({"reader": reader, "card_id": serial, "uid": uid}).to_string())
+}
+
+pub(crate) async fn card_events(State(st): State<AppState>) -> Response {
+    if st.bridge_state() == BridgeState::CmNotRunning {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let rx = st.card_events();
+    let reader = st.0.config.bridge.reader_name.clone();
+    let start = tokio::time::Instant::now() + PING_INTERVAL;
+    let ping = tokio::time::interval_at(start, PING_INTERVAL);
+    let stream = futures_util::stream::unfold((rx, ping, reader), |(mut rx, mut ping, reader)| async move {
+        loop {
+            let event = tokio::select! {
+                r = rx.recv() => match r {
+                    Ok(ev) => to_sse(&ev, &reader),
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = ping.tick() => Event::default().event("ping").data("{}"),
+            };
+            return Some((Ok::<_, Infallible>(event), (rx, ping, reader)));
+        }
+    });
+    let mut resp = Sse::new(stream).into_response();
+    resp.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
