@@ -1,5 +1,6 @@
-//! Integration tests for cis2-server against an in-test fake OpenID provider (`fake_op`), and two RP instances
-//! sharing a real redis-server. Test names carry the conformance-catalogue ids they cover.
+//! Integration tests for cis2-server against an in-test fake OpenID provider (`fake_op`), against cis2-mock-idp
+//! running in-process (`with_mock_idp`), and two RP instances sharing a real redis-server. Test names carry the
+//! conformance-catalogue ids they cover.
 
 // Test-only items are `pub` for the sibling modules of this one binary.
 #![allow(unreachable_pub)]
@@ -14,3 +15,4 @@ mod login;
 mod logout;
 mod redis_instances;
 mod sessions;
+mod with_mock_idp;
