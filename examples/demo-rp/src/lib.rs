@@ -1,0 +1,275 @@
+//! The cis2-kit demo relying party as a library, so its integration test can run it in-process. The binary
+//! (`src/main.rs`) loads [`Config`], binds and calls [`app`].
+
+mod assets;
+pub mod config;
+mod pages;
+
+use std::path::Path;
+
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::{Json, Router};
+use cis2_server::{
+    Algorithm, AuthRejection, Cis2Auth, Cis2Session, Environment, IssuerUrl, RequireAal3, SessionStore,
+    SigningKey,
+};
+use serde_json::{Value, json};
+
+pub use config::{AuthMethod, Config, DEMO_CLIENT_ID, MOCK_ISSUER};
+
+/// Why the demo could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A setting is missing or wrong.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The kit refused the settings or could not discover the provider.
+    #[error(transparent)]
+    Kit(#[from] cis2_server::Error),
+    /// The Redis store could not be reached.
+    #[error("session store: {0}")]
+    Store(#[from] cis2_server::StoreError),
+    /// Registering at the mock IdP failed.
+    #[error("registering at the mock IdP ({url}): {reason}")]
+    Register {
+        /// The admin URL used.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Reading or writing the key file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The app state: the kit plus the demo's own settings.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    auth: Cis2Auth,
+    assets: assets::Assets,
+    /// The provider, for the footer.
+    provider: String,
+}
+
+impl FromRef<AppState> for Cis2Auth {
+    fn from_ref(s: &AppState) -> Self {
+        s.auth.clone()
+    }
+}
+
+/// The private_key_jwt key: the configured PEM, or `data_dir/rp-key.pem`, generated on first use.
+pub fn load_or_create_key(config: &Config) -> Result<SigningKey, Error> {
+    let alg = Algorithm::from_name(&config.signing_alg)
+        .ok_or_else(|| Error::Config(format!("signing_alg: unknown algorithm {:?}", config.signing_alg)))?;
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| Error::Io { path, source }
+    };
+    if let Some(path) = &config.private_key_pem {
+        let pem = std::fs::read_to_string(path).map_err(io(path))?;
+        return SigningKey::from_pkcs8_pem(&pem, alg)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())));
+    }
+    let path = config.data_dir.join("rp-key.pem");
+    if path.is_file() {
+        let pem = std::fs::read_to_string(&path).map_err(io(&path))?;
+        return SigningKey::from_pkcs8_pem(&pem, alg)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())));
+    }
+    let mut rng = rand::rngs::OsRng;
+    let key = if alg == Algorithm::ES256 {
+        SigningKey::generate_p256(&mut rng)
+    } else {
+        SigningKey::generate_rsa(alg, 2048, &mut rng).map_err(|e| Error::Config(e.to_string()))?
+    };
+    let pem = key.to_pkcs8_pem().map_err(|e| Error::Config(e.to_string()))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(io(&config.data_dir))?;
+    write_private(&path, &pem).map_err(io(&path))?;
+    tracing::info!(path = %path.display(), kid = key.kid(), "generated the demo's private_key_jwt key");
+    Ok(key)
+}
+
+fn write_private(path: &Path, pem: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(pem.as_bytes())
+}
+
+/// Registers (or updates) the demo's client at the mock IdP's admin API: private_key_jwt with `jwks_uri` =
+/// the demo's `/auth/jwks` (or client_secret_post), its redirect URI added to those already registered (so
+/// several instances can share one client), and the back-channel logout URI.
+pub async fn register_with_mock(config: &Config, port: u16) -> Result<(), Error> {
+    let admin = config.mock_admin_url()?;
+    let public = config.public_url(port);
+    let url = format!("{admin}/clients/{}", config.client_id);
+    let fail = |reason: String| Error::Register {
+        url: url.clone(),
+        reason,
+    };
+    let http = reqwest::Client::new();
+    let existing: Option<Value> = match http.get(&url).send().await {
+        Ok(r) if r.status().is_success() => r.json().await.ok(),
+        Ok(_) => None,
+        Err(e) => return Err(fail(format!("{e} (is cis2-mock-idp running?)"))),
+    };
+    let merged = |member: &str, add: String| -> Vec<String> {
+        let mut list: Vec<String> = existing
+            .as_ref()
+            .and_then(|c| c.get(member))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        if !list.contains(&add) {
+            list.push(add);
+        }
+        list
+    };
+    let mut body = json!({
+        "client_id": config.client_id,
+        "client_name": "cis2-kit demo relying party",
+        "redirect_uris": merged("redirect_uris", config.redirect_uri(port)),
+        "post_logout_redirect_uris": merged("post_logout_redirect_uris", format!("{public}/")),
+        "backchannel_logout_uri": config
+            .backchannel_logout_uri
+            .clone()
+            .unwrap_or_else(|| format!("{public}/auth/backchannel-logout")),
+    });
+    match config.auth_method {
+        AuthMethod::PrivateKeyJwt => {
+            body["token_endpoint_auth_method"] = json!("private_key_jwt");
+            body["jwks_uri"] = json!(format!("{public}/auth/jwks"));
+            body["jwks_uri_signing_algorithm"] = json!(config.signing_alg);
+        }
+        AuthMethod::ClientSecret => {
+            body["token_endpoint_auth_method"] = json!("client_secret_post");
+            body["client_secret"] = json!(config.client_secret);
+        }
+    }
+    let resp = http
+        .put(&url)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    if !resp.status().is_success() {
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        return Err(fail(format!("{status}: {text}")));
+    }
+    tracing::info!(client_id = %config.client_id, admin = %admin, "registered the demo at the mock IdP");
+    Ok(())
+}
+
+/// Builds the demo app for a server listening on `port`: registers at the mock when configured, builds the
+/// kit (discovery), and returns the router.
+pub async fn app(config: &Config, port: u16) -> Result<Router, Error> {
+    let key = match config.auth_method {
+        AuthMethod::PrivateKeyJwt => Some(load_or_create_key(config)?),
+        AuthMethod::ClientSecret => None,
+    };
+    if config.registers_with_mock() {
+        register_with_mock(config, port).await?;
+    }
+    let mut builder = match config.environment.as_deref() {
+        Some("integration" | "int") => Cis2Auth::builder(Environment::Integration),
+        Some("production" | "live") => Cis2Auth::builder(Environment::Live),
+        Some(other) => {
+            return Err(Error::Config(format!(
+                "CIS2_ENV: expected integration or production, got {other:?}"
+            )));
+        }
+        None => Cis2Auth::builder(
+            IssuerUrl::new(config.issuer.clone()).map_err(|e| Error::Config(format!("issuer: {e}")))?,
+        ),
+    }
+    .client_id(config.client_id.clone())
+    .redirect_uri(config.redirect_uri(port));
+    builder = match key {
+        Some(k) => builder.private_key_jwt(k),
+        None => builder.client_secret(config.client_secret.clone().ok_or_else(|| {
+            Error::Config("client_secret is required for auth_method client_secret".into())
+        })?),
+    };
+    if let Some(redis) = &config.redis_url {
+        let store = match &config.redis_prefix {
+            Some(prefix) => SessionStore::redis_with_prefix(redis, prefix).await?,
+            None => SessionStore::redis(redis).await?,
+        };
+        builder = builder.session_store(store);
+    }
+    let auth = builder
+        .events_check_interval(std::time::Duration::from_secs(5))
+        .build()
+        .await?;
+    let provider = match config.environment.as_deref() {
+        Some(env) => format!("CIS2 ({env})"),
+        None => config.issuer.clone(),
+    };
+    Ok(router(AppState {
+        auth,
+        assets: assets::Assets::new(config),
+        provider,
+    }))
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/sensitive", get(sensitive))
+        .route("/api/me", get(me))
+        .route("/static/app.js", get(assets::app_js))
+        .route("/static/app.css", get(assets::app_css))
+        .route("/assets/{*path}", get(assets::nhsuk))
+        .route("/pkg/{*path}", get(assets::pkg))
+        .nest("/auth", state.auth.router())
+        .with_state(state)
+}
+
+/// `/`: signed out, the sign-in buttons; signed in, the user, roles, organisations and actions.
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: Result<Cis2Session, AuthRejection>,
+) -> axum::response::Response {
+    pages::home(&state, session.ok().as_ref())
+}
+
+/// `/sensitive`: needs an AAL3 sign-in; a navigation at AAL2 is sent to step up.
+async fn sensitive(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    RequireAal3(session): RequireAal3,
+) -> axum::response::Response {
+    pages::sensitive(&state, &session)
+}
+
+/// `/api/me`: the signed-in user as JSON (401 `login_required` otherwise).
+async fn me(session: Cis2Session) -> Json<Value> {
+    let selected = match session.selected_role() {
+        cis2_server::cis2_sdk::RoleSelection::Selected { role, .. } => Some(role.person_roleid.clone()),
+        _ => None,
+    };
+    Json(json!({
+        "sub": session.sub(),
+        "name": session.user().name(),
+        "aal": session.aal(),
+        "roles": session.roles().iter().map(|r| json!({
+            "person_roleid": r.person_roleid,
+            "org_code": r.org_code,
+            "role_name": r.role_name,
+        })).collect::<Vec<_>>(),
+        "selected_role": selected,
+    }))
+}
