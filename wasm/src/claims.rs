@@ -1,0 +1,273 @@
+//! CIS2 claims for JS: the signed-in user from `/session`, the national RBAC roles and organisations. The data
+//! types and every rule (activity lookup, `S:G:R` role-code parts, role titles, ACR → AAL) come from
+//! `cis2_sdk`; this file only exposes them with camelCase names.
+
+use std::rc::Rc;
+
+use cis2_sdk::claims::{AssuranceLevel, NrbacRole, Organisation as SdkOrganisation};
+#[cfg(test)]
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use js_sys::{Array, Object};
+
+use crate::js::{get, get_string, get_strings, opt_str, set};
+
+/// The `user` object of `/session` (bff-protocol.md), held in the sdk's claim types. Native tests read it with
+/// serde_json; the browser reads it from the object `Response.json()` made ([`read_user`]), so no JSON parser
+/// or serde deserializer ships.
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(test, derive(Deserialize))]
+pub(crate) struct UserWire {
+    pub(crate) sub: String,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) name: Option<String>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) roles: Vec<NrbacRole>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) organisations: Vec<SdkOrganisation>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) selected_role: Option<NrbacRole>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) selected_organisation: Option<SdkOrganisation>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) aal: Option<AssuranceLevel>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) id_assurance_level: Option<AssuranceLevel>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) acr: Option<String>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) amr: Vec<String>,
+}
+
+/// An assurance level as CIS2 sends it: `3` or `"3"`, 1 to 3 (the rule of `cis2_sdk::claims::AssuranceLevel`'s
+/// deserializer, which this crate cannot call without shipping serde's error formatting; see the report's
+/// request for `AssuranceLevel::new`).
+fn read_level(v: &JsValue) -> Option<AssuranceLevel> {
+    let n = match (v.as_f64(), v.as_string()) {
+        (Some(n), _) if n.fract() == 0.0 && (1.0..=3.0).contains(&n) => n as u8,
+        (_, Some(s)) if s.len() == 1 => s.parse::<u8>().ok()?,
+        _ => return None,
+    };
+    (1..=3).contains(&n).then_some(AssuranceLevel(n))
+}
+
+/// One `nhsid_nrbac_roles` element; `None` without a string `person_roleid` (the sdk's one required field).
+pub(crate) fn read_role(v: &JsValue) -> Option<NrbacRole> {
+    let mut r = NrbacRole::default();
+    r.person_roleid = get_string(v, "person_roleid")?;
+    r.person_orgid = get_string(v, "person_orgid").unwrap_or_default();
+    r.org_code = get_string(v, "org_code").unwrap_or_default();
+    r.role_code = get_string(v, "role_code").unwrap_or_default();
+    r.role_name = get_string(v, "role_name").unwrap_or_default();
+    r.activities = get_strings(v, "activities");
+    r.activity_codes = get_strings(v, "activity_codes");
+    r.workgroups = get_strings(v, "workgroups");
+    r.workgroups_codes = get_strings(v, "workgroups_codes");
+    r.aow = get_strings(v, "aow");
+    r.aow_codes = get_strings(v, "aow_codes");
+    Some(r)
+}
+
+/// One organisation entry; `None` without a string `org_code`.
+pub(crate) fn read_organisation(v: &JsValue) -> Option<SdkOrganisation> {
+    let mut o = SdkOrganisation::default();
+    o.org_code = get_string(v, "org_code")?;
+    o.org_name = get_string(v, "org_name").unwrap_or_default();
+    o.person_orgid = get_string(v, "person_orgid");
+    Some(o)
+}
+
+fn read_list<T>(v: &JsValue, key: &str, read: fn(&JsValue) -> Option<T>) -> Vec<T> {
+    let list = get(v, key);
+    if !js_sys::Array::is_array(&list) {
+        return Vec::new();
+    }
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|x| read(&x))
+        .collect()
+}
+
+/// Reads the `user` object; `None` without a string `sub`.
+pub(crate) fn read_user(v: &JsValue) -> Option<UserWire> {
+    Some(UserWire {
+        sub: get_string(v, "sub")?,
+        name: get_string(v, "name"),
+        roles: read_list(v, "roles", read_role),
+        organisations: read_list(v, "organisations", read_organisation),
+        selected_role: read_role(&get(v, "selected_role")),
+        selected_organisation: read_organisation(&get(v, "selected_organisation")),
+        aal: read_level(&get(v, "aal")),
+        id_assurance_level: read_level(&get(v, "id_assurance_level")),
+        acr: get_string(v, "acr"),
+        amr: get_strings(v, "amr"),
+    })
+}
+
+impl UserWire {
+    /// The AAL the sign-in reached: the backend's `aal`, combined with what `acr` guarantees
+    /// (`cis2_sdk::acr::effective_aal`: the lower of the two; an unknown `acr` guarantees nothing).
+    pub(crate) fn effective_aal(&self) -> Option<u8> {
+        cis2_sdk::acr::effective_aal(self.acr.as_deref(), self.aal.map(|l| l.0))
+    }
+}
+
+/// A role as a plain JS object (`Role` in the TypeScript declarations), with the sdk's derived values.
+pub(crate) fn role_js(r: &NrbacRole) -> JsValue {
+    let o = Object::new();
+    set(&o, "personRoleId", &JsValue::from_str(&r.person_roleid));
+    set(&o, "personOrgId", &JsValue::from_str(&r.person_orgid));
+    set(&o, "orgCode", &JsValue::from_str(&r.org_code));
+    set(&o, "roleCode", &JsValue::from_str(&r.role_code));
+    set(&o, "roleName", &JsValue::from_str(&r.role_name));
+    set(&o, "roleTitle", &JsValue::from_str(r.role_title()));
+    set(&o, "jobRole", &opt_str(r.job_role()));
+    let parts = match r.role_code_parts() {
+        Some(p) => {
+            let po = Object::new();
+            set(&po, "staffGroup", &JsValue::from_str(p.staff_group));
+            set(&po, "jobGroup", &JsValue::from_str(p.job_group));
+            set(&po, "jobRole", &JsValue::from_str(p.job_role));
+            po.into()
+        }
+        None => JsValue::NULL,
+    };
+    set(&o, "roleCodeParts", &parts);
+    set(&o, "activityCodes", &strings_js(&r.activity_codes));
+    set(&o, "activities", &strings_js(&r.activities));
+    set(&o, "workgroups", &strings_js(&r.workgroups));
+    set(&o, "workgroupCodes", &strings_js(&r.workgroups_codes));
+    o.into()
+}
+
+/// An organisation as a plain JS object (`Organisation`).
+pub(crate) fn organisation_js(org: &SdkOrganisation) -> JsValue {
+    let o = Object::new();
+    set(&o, "orgCode", &JsValue::from_str(&org.org_code));
+    set(&o, "orgName", &JsValue::from_str(&org.org_name));
+    o.into()
+}
+
+fn strings_js(v: &[String]) -> JsValue {
+    v.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into()
+}
+
+/// The signed-in CIS2 user, as the backend reported it. No tokens: the backend keeps those. Roles and
+/// organisations are plain objects; the checks (`hasActivity`, `hasRoleCode`, `meetsAal`) apply the sdk's rules.
+#[wasm_bindgen(js_name = SessionUser)]
+#[derive(Clone, Debug)]
+pub struct SessionUser {
+    inner: Rc<UserWire>,
+}
+
+impl SessionUser {
+    pub(crate) fn new(inner: Rc<UserWire>) -> Self {
+        Self { inner }
+    }
+}
+
+#[wasm_bindgen(js_class = SessionUser)]
+impl SessionUser {
+    /// The user's CIS2 id (`sub`, the 12-digit UUID).
+    #[wasm_bindgen(getter)]
+    pub fn sub(&self) -> String {
+        self.inner.sub.clone()
+    }
+
+    /// Display name, when the backend sent one.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> Option<String> {
+        self.inner.name.clone()
+    }
+
+    /// All the user's national RBAC role profiles.
+    #[wasm_bindgen(getter, unchecked_return_type = "Role[]")]
+    pub fn roles(&self) -> JsValue {
+        self.inner.roles.iter().map(role_js).collect::<Array>().into()
+    }
+
+    /// Organisations where the user holds a role.
+    #[wasm_bindgen(getter, unchecked_return_type = "Organisation[]")]
+    pub fn organisations(&self) -> JsValue {
+        self.inner
+            .organisations
+            .iter()
+            .map(organisation_js)
+            .collect::<Array>()
+            .into()
+    }
+
+    /// The role chosen at sign-in, or `undefined`.
+    #[wasm_bindgen(getter, js_name = selectedRole, unchecked_return_type = "Role | undefined")]
+    pub fn selected_role(&self) -> JsValue {
+        self.inner
+            .selected_role
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, role_js)
+    }
+
+    /// The selected role's organisation, or `undefined`.
+    #[wasm_bindgen(getter, js_name = selectedOrganisation, unchecked_return_type = "Organisation | undefined")]
+    pub fn selected_organisation(&self) -> JsValue {
+        self.inner
+            .selected_organisation
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, organisation_js)
+    }
+
+    /// Authentication assurance level reached (1–3): the backend's `aal`, never above what `acr` guarantees.
+    #[wasm_bindgen(getter)]
+    pub fn aal(&self) -> Option<u8> {
+        self.inner.effective_aal()
+    }
+
+    /// Identity assurance level (1–3).
+    #[wasm_bindgen(getter, js_name = idAssuranceLevel)]
+    pub fn id_assurance_level(&self) -> Option<u8> {
+        self.inner.id_assurance_level.map(|l| l.0)
+    }
+
+    /// The ACR value of the sign-in (`AAL3_ANY`, …).
+    #[wasm_bindgen(getter)]
+    pub fn acr(&self) -> Option<String> {
+        self.inner.acr.clone()
+    }
+
+    /// Authentication methods (`["N3_SMARTCARD"]`, …).
+    #[wasm_bindgen(getter, unchecked_return_type = "string[]")]
+    pub fn amr(&self) -> JsValue {
+        strings_js(&self.inner.amr)
+    }
+
+    /// Whether the selected role grants an activity (B-code such as `"B0420"`). No selected role: `false`.
+    #[wasm_bindgen(js_name = hasActivity)]
+    pub fn has_activity(&self, code: &str) -> bool {
+        self.inner
+            .selected_role
+            .as_ref()
+            .is_some_and(|r| r.has_activity(code))
+    }
+
+    /// Whether the selected role has this national RBAC job role (`"R8000"`) or full code (`"S8000:G8000:R8000"`).
+    #[wasm_bindgen(js_name = hasRoleCode)]
+    pub fn has_role_code(&self, code: &str) -> bool {
+        self.inner
+            .selected_role
+            .as_ref()
+            .is_some_and(|r| r.role_code == code || r.job_role() == Some(code))
+    }
+
+    /// Whether the sign-in reached at least this AAL (e.g. `meetsAal(3)` before a sensitive action; if not,
+    /// call `stepUp()`).
+    #[wasm_bindgen(js_name = meetsAal)]
+    pub fn meets_aal(&self, level: u8) -> bool {
+        self.aal().is_some_and(|a| a >= level)
+    }
+}
+
+/// The AAL a CIS2 ACR value guarantees (`acrLevel("AAL3_ANY") === 3`), or `undefined` for an unknown value.
+#[wasm_bindgen(js_name = acrLevel)]
+pub fn acr_level(acr: &str) -> Option<u8> {
+    cis2_sdk::acr::acr_level(acr)
+}

@@ -1,0 +1,192 @@
+//! The backend's event stream (`GET {baseUrl}/events`, server-sent events) and why sessions end.
+//!
+//! Wire format (bff-protocol.md): `event: session_ended` / `data: {"reason": "<reason>"}`, and `event: ping`
+//! keep-alives (ignored, as is any other event name, e.g. a `ready` event). The browser's own `EventSource`
+//! retry is not trusted: after any `error` the SDK closes the stream, asks `/session` whether the session still
+//! exists, and reconnects with exponential backoff and jitter ([`backoff_delay_ms`]).
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::prelude::*;
+use web_sys::{EventSource, MessageEvent};
+
+/// Why a session ended: the contract's reasons, or a newer one the backend sent (passed through unchanged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum EndReason {
+    /// The user signed out (in this tab, another tab, or through the backend).
+    SignedOut,
+    /// CIS2 sent a back-channel logout (this includes smartcard removal under the Identity Agent).
+    BackchannelLogout,
+    /// The smartcard bridge reported the card's removal.
+    SmartcardRemoved,
+    /// The backend's idle timeout passed.
+    IdleTimeout,
+    /// The backend's absolute session lifetime passed.
+    Expired,
+    /// A reason this SDK version does not know.
+    Other(String),
+}
+
+impl EndReason {
+    /// Parses a reason string; `None` for an empty one.
+    pub(crate) fn parse(s: &str) -> Option<EndReason> {
+        Some(match s {
+            "" => return None,
+            "signed_out" => EndReason::SignedOut,
+            "backchannel_logout" => EndReason::BackchannelLogout,
+            "smartcard_removed" => EndReason::SmartcardRemoved,
+            "idle_timeout" => EndReason::IdleTimeout,
+            "expired" => EndReason::Expired,
+            other => EndReason::Other(other.to_owned()),
+        })
+    }
+
+    /// The wire string.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            EndReason::SignedOut => "signed_out",
+            EndReason::BackchannelLogout => "backchannel_logout",
+            EndReason::SmartcardRemoved => "smartcard_removed",
+            EndReason::IdleTimeout => "idle_timeout",
+            EndReason::Expired => "expired",
+            EndReason::Other(s) => s,
+        }
+    }
+
+    /// The reason for a session that vanished without an event reaching this tab (the stream was down):
+    /// `expired` or `idle_timeout` when the last known deadlines say so, else `signed_out` (which is what the
+    /// backend reports for a session that is simply gone).
+    pub(crate) fn inferred(
+        now_secs: f64,
+        expires_at: Option<f64>,
+        idle_expires_at: Option<f64>,
+    ) -> EndReason {
+        if expires_at.is_some_and(|t| now_secs >= t) {
+            EndReason::Expired
+        } else if idle_expires_at.is_some_and(|t| now_secs >= t) {
+            EndReason::IdleTimeout
+        } else {
+            EndReason::SignedOut
+        }
+    }
+}
+
+/// Retry timing for the event stream.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Backoff {
+    /// The first delay's ceiling, in ms.
+    pub(crate) base_ms: f64,
+    /// The largest ceiling, in ms.
+    pub(crate) max_ms: f64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            base_ms: 1_000.0,
+            max_ms: 30_000.0,
+        }
+    }
+}
+
+/// The delay before reconnect attempt `attempt` (0-based): "equal jitter" over an exponential ceiling,
+/// `ceiling = min(max, base * 2^attempt)`, delay in `[ceiling / 2, ceiling)`. `jitter` is in `[0, 1)`.
+pub(crate) fn backoff_delay_ms(b: Backoff, attempt: u32, jitter: f64) -> f64 {
+    let exp = 2f64.powi(attempt.min(30) as i32);
+    let ceiling = (b.base_ms.max(0.0) * exp).min(b.max_ms.max(0.0));
+    let jitter = if jitter.is_finite() {
+        jitter.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    ceiling / 2.0 + jitter * ceiling / 2.0
+}
+
+/// Reads the reason from a `session_ended` event's data (`{"reason": "…"}`); a bare reason string is accepted.
+pub(crate) fn reason_from_data(data: &str) -> Option<EndReason> {
+    match js_sys::JSON::parse(data) {
+        Ok(v) if v.is_object() => crate::js::get_string(&v, "reason").and_then(|r| EndReason::parse(&r)),
+        Ok(v) => v.as_string().and_then(|r| EndReason::parse(&r)),
+        Err(_) => EndReason::parse(data.trim()),
+    }
+}
+
+/// What the stream tells its owner.
+#[derive(Debug)]
+pub(crate) enum StreamSignal {
+    /// The stream is open (reset the backoff).
+    Open,
+    /// The backend said the session ended.
+    Ended(EndReason),
+    /// The stream failed or closed; the owner decides whether to reconnect.
+    Failed,
+}
+
+/// An open `EventSource` and its listeners; closing happens on drop.
+#[derive(Debug)]
+pub(crate) struct EventStream {
+    source: EventSource,
+    _on_open: Closure<dyn FnMut()>,
+    _on_error: Closure<dyn FnMut()>,
+    _on_ended: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl EventStream {
+    /// Opens `url` and reports to `sink` (held weakly, so the stream never keeps its owner alive).
+    pub(crate) fn open<T: 'static>(
+        url: &str,
+        owner: Weak<T>,
+        sink: fn(Rc<T>, StreamSignal),
+    ) -> Result<EventStream, JsValue> {
+        let source = EventSource::new(url)?;
+        let weak = owner.clone();
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            if let Some(o) = weak.upgrade() {
+                sink(o, StreamSignal::Open);
+            }
+        });
+        let weak = owner.clone();
+        let fired = RefCell::new(false);
+        let on_error = Closure::<dyn FnMut()>::new(move || {
+            if let Some(o) = weak.upgrade()
+                && !fired.replace(true)
+            {
+                sink(o, StreamSignal::Failed);
+            }
+        });
+        let on_ended = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let reason = e
+                .data()
+                .as_string()
+                .and_then(|d| reason_from_data(&d))
+                .unwrap_or(EndReason::SignedOut);
+            if let Some(o) = owner.upgrade() {
+                sink(o, StreamSignal::Ended(reason));
+            }
+        });
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        source.add_event_listener_with_callback("session_ended", on_ended.as_ref().unchecked_ref())?;
+        Ok(EventStream {
+            source,
+            _on_open: on_open,
+            _on_error: on_error,
+            _on_ended: on_ended,
+        })
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.source.set_onopen(None);
+        self.source.set_onerror(None);
+        let _ = self
+            .source
+            .remove_event_listener_with_callback("session_ended", self._on_ended.as_ref().unchecked_ref());
+        self.source.close();
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,130 @@
+//! Small helpers for reading and building plain JS objects without a serializer.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{Error, ErrorCode};
+
+/// `obj[key]`, or `undefined` when `obj` is not an object.
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
+    if !obj.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[key]` when it is a string.
+pub(crate) fn get_string(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+/// `obj[key]` when it is a number.
+pub(crate) fn get_f64(obj: &JsValue, key: &str) -> Option<f64> {
+    get(obj, key).as_f64()
+}
+
+/// `obj[key] = value` (ignores the impossible failure on a plain object).
+pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// A string as a JS value, `null` for `None`.
+pub(crate) fn opt_str(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+/// A number as a JS value, `null` for `None`.
+pub(crate) fn opt_num(n: Option<f64>) -> JsValue {
+    n.map_or(JsValue::NULL, JsValue::from_f64)
+}
+
+/// `undefined` or `null`.
+pub(crate) fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+fn invalid(what: &str, key: &str, expected: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidOptions,
+        crate::text::cat(&[what, ": ", key, " must be ", expected]),
+    )
+}
+
+/// Checks that an options argument is absent or an object.
+pub(crate) fn options_object(what: &str, v: Option<JsValue>) -> Result<JsValue, Error> {
+    match v {
+        Some(v) if !absent(&v) && !v.is_object() => Err(Error::new(
+            ErrorCode::InvalidOptions,
+            crate::text::cat(&[what, " must be an object"]),
+        )),
+        Some(v) => Ok(v),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// An optional string option.
+pub(crate) fn opt_string(o: &JsValue, key: &str, what: &str) -> Result<Option<String>, Error> {
+    let v = get(o, key);
+    if absent(&v) {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| invalid(what, key, "a string"))
+}
+
+/// An optional boolean option.
+pub(crate) fn opt_bool(o: &JsValue, key: &str, what: &str) -> Result<Option<bool>, Error> {
+    let v = get(o, key);
+    if absent(&v) {
+        return Ok(None);
+    }
+    v.as_bool()
+        .map(Some)
+        .ok_or_else(|| invalid(what, key, "a boolean"))
+}
+
+/// An optional finite, non-negative number option.
+pub(crate) fn opt_number(o: &JsValue, key: &str, what: &str) -> Result<Option<f64>, Error> {
+    let v = get(o, key);
+    if absent(&v) {
+        return Ok(None);
+    }
+    v.as_f64()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map(Some)
+        .ok_or_else(|| invalid(what, key, "a non-negative number"))
+}
+
+/// An optional list of TCP ports (integers 1–65535).
+pub(crate) fn opt_ports(o: &JsValue, key: &str, what: &str) -> Result<Option<Vec<u16>>, Error> {
+    let v = get(o, key);
+    if absent(&v) {
+        return Ok(None);
+    }
+    if !js_sys::Array::is_array(&v) {
+        return Err(invalid(what, key, "an array of ports"));
+    }
+    js_sys::Array::from(&v)
+        .iter()
+        .map(|p| {
+            p.as_f64()
+                .filter(|n| n.fract() == 0.0 && (1.0..=65535.0).contains(n))
+                .map(|n| n as u16)
+                .ok_or_else(|| invalid(what, key, "an array of ports (1-65535)"))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// `obj[key]` as a list of strings (non-strings skipped; missing → empty).
+pub(crate) fn get_strings(obj: &JsValue, key: &str) -> Vec<String> {
+    let v = get(obj, key);
+    if !js_sys::Array::is_array(&v) {
+        return Vec::new();
+    }
+    js_sys::Array::from(&v)
+        .iter()
+        .filter_map(|s| s.as_string())
+        .collect()
+}
