@@ -1,16 +1,23 @@
 // Baseline for scripts/mock-bench: node-oidc-provider with its dev interactions (login form, then consent),
-// one confidential client (client_secret_post), RS256 ID tokens, authorization code flow, in-memory adapter.
+// one confidential client (client_secret_post), RS256 ID tokens, authorization code flow, in-memory adapter
+// (the bundled one, with a larger store).
 //
 // Run with: PORT=9301 KEY_FILE=/tmp/node-oidc-key.json node server.js
 // The RSA-2048 key is generated once into KEY_FILE, so later starts load it (as the mock loads its key).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
+// The bundled in-memory adapter, with room for every object a run creates: its default store is an LRU of
+// 1000 entries (sessions, interactions, grants, codes and tokens together), which evicts pre-minted codes.
+import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
+import LRU from 'oidc-provider/lib/helpers/lru.js';
 
 const started = process.hrtime.bigint();
 const port = Number(process.env.PORT || 9301);
 const keyFile = process.env.KEY_FILE || 'bench-key.json';
 const redirectUri = process.env.REDIRECT_URI || 'http://127.0.0.1:7777/cb';
+
+const store = new LRU({ maxSize: 1_000_000 });
 
 let jwk;
 if (existsSync(keyFile)) {
@@ -32,6 +39,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     id_token_signed_response_alg: 'RS256',
   }],
   jwks: { keys: [jwk] },
+  adapter: (model) => new MemoryAdapter(model, store),
   cookies: { keys: ['cis2-kit-bench-cookie-key'] },
   features: { devInteractions: { enabled: true } },
   pkce: { required: () => true },

@@ -60,6 +60,12 @@ enum Cmd {
         #[arg(last = true, required = true)]
         cmd: Vec<String>,
     },
+    /// RS256 signatures per CPU-second on one thread, with aws-lc (what the mock uses) and RustCrypto, over an
+    /// ID-token-sized signing input.
+    Sign {
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,6 +122,7 @@ fn main() -> Result<(), Error> {
             timeout_ms,
             cmd,
         } => startup(&url, &log, timeout_ms, &cmd),
+        Cmd::Sign { seconds } => sign_rate(seconds),
         Cmd::Load(a) => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(a.threads.max(1))
@@ -169,6 +176,41 @@ fn startup(url: &str, log: &std::path::Path, timeout_ms: u64, cmd: &[String]) ->
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Signing rate
+
+fn sign_rate(seconds: f64) -> Result<(), Error> {
+    use cis2_sdk::{Algorithm, Crypto, SigningKey};
+    let pem = include_str!("../tests/data/idp-a.pem");
+    let rust_crypto = SigningKey::from_pkcs8_pem(pem, Algorithm::RS256)?;
+    let aws_lc = rust_crypto.clone().with_crypto(Crypto::aws_lc())?;
+    let input = "e".repeat(1100); // about the size of the mock's ID-token signing input
+    let hz = ticks_per_sec();
+    let me = std::process::id();
+    let mut out = serde_json::Map::new();
+    for (name, key) in [("aws_lc", &aws_lc), ("rust_crypto", &rust_crypto)] {
+        let c0 = cpu_ticks(me).ok_or("no /proc")?;
+        let t0 = Instant::now();
+        let mut n = 0u64;
+        while t0.elapsed().as_secs_f64() < seconds {
+            key.sign(input.as_bytes(), &mut rand::rngs::OsRng)?;
+            n += 1;
+        }
+        let cpu = (cpu_ticks(me).ok_or("no /proc")? - c0) as f64 / hz;
+        let wall = t0.elapsed().as_secs_f64();
+        out.insert(
+            format!("{name}_sign_per_cpu_s"),
+            ((n as f64 / cpu.max(1.0 / hz)).round()).into(),
+        );
+        out.insert(
+            format!("{name}_sign_per_wall_s"),
+            ((n as f64 / wall).round()).into(),
+        );
+    }
+    println!("{}", serde_json::Value::Object(out));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Flow scripts
 
 /// What differs between the providers: endpoints, extra authorize parameters and login-form credentials.
@@ -179,6 +221,10 @@ struct Script {
     extra: Vec<(&'static str, &'static str)>,
     /// Added to a form that has an input named `.0` of the first pair.
     credentials: Vec<(&'static str, &'static str)>,
+    /// Token mode: mint each code in a fresh browser (node-oidc-provider ties a code to its session, which a
+    /// later login in the same browser replaces). The mock keeps one browser per user, as in flow mode (a
+    /// fresh one per code would pile up one SSO session per code).
+    fresh_browser_per_code: bool,
 }
 
 impl Script {
@@ -193,12 +239,14 @@ impl Script {
                     ("uid", "656005750108"),
                     ("method", "smartcard"),
                 ],
+                fresh_browser_per_code: false,
             },
             Target::Node => Script {
                 authorize: format!("{base}/auth"),
                 token: format!("{base}/token"),
                 extra: vec![("prompt", "login")],
                 credentials: vec![("login", "bench-user"), ("password", "bench")],
+                fresh_browser_per_code: true,
             },
         }
     }
@@ -434,9 +482,14 @@ impl User {
             .post(&self.script.token)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body);
-        let (status, _, body) = self.send(req, KIND_TOKEN, s).await?;
+        // Timed here rather than in `send`: only successful exchanges count.
+        let t = Instant::now();
+        let (status, _, body) = self.send(req, KIND_TOKEN, None).await?;
         if status != StatusCode::OK || !body.contains("\"id_token\"") {
             return Err(format!("token: {status}: {}", body.chars().take(300).collect::<String>()).into());
+        }
+        if let Some(s) = s {
+            s.requests.push((KIND_TOKEN, micros(t.elapsed())));
         }
         Ok(())
     }
@@ -528,7 +581,7 @@ async fn load(a: LoadArgs) -> Result<(), Error> {
     let window = Duration::from_secs_f64(a.seconds);
     let driver_pid = std::process::id();
 
-    let (samples, elapsed, server_cpu, driver_cpu, codes_minted) = match a.mode {
+    let (samples, elapsed, server_cpu, driver_cpu, (codes_minted, redeemed)) = match a.mode {
         Mode::Flow => {
             let t0 = Instant::now();
             let measure_from = t0 + warmup;
@@ -586,7 +639,7 @@ async fn load(a: LoadArgs) -> Result<(), Error> {
                 .unwrap_or((None, None));
             let server_cpu = s0.zip(s1).map(|(a, b)| (b - a) as f64 / hz);
             let driver_cpu = d0.zip(d1).map(|(a, b)| (b - a) as f64 / hz);
-            (all, window.as_secs_f64(), server_cpu, driver_cpu, 0)
+            (all, window.as_secs_f64(), server_cpu, driver_cpu, (0, 0))
         }
         Mode::Token => {
             // Mint codes for `warmup` seconds (untimed), then redeem them all as fast as possible.
@@ -597,6 +650,9 @@ async fn load(a: LoadArgs) -> Result<(), Error> {
                 let codes = codes.clone();
                 tasks.push(tokio::spawn(async move {
                     while Instant::now() < mint_end {
+                        if u.script.fresh_browser_per_code {
+                            u.jar = Jar::default();
+                        }
                         match u.get_code(None).await {
                             Ok(c) => codes.lock().unwrap_or_else(|e| e.into_inner()).push(c),
                             Err(e) => {
@@ -649,7 +705,8 @@ async fn load(a: LoadArgs) -> Result<(), Error> {
             let (s1, d1) = (a.server_pid.and_then(cpu_ticks), cpu_ticks(driver_pid));
             let server_cpu = s0.zip(s1).map(|(a, b)| (b - a) as f64 / hz);
             let driver_cpu = d0.zip(d1).map(|(a, b)| (b - a) as f64 / hz);
-            (all, elapsed, server_cpu, driver_cpu, minted)
+            let ok = usize::try_from(redeemed.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+            (all, elapsed, server_cpu, driver_cpu, (minted, ok))
         }
     };
 
@@ -671,7 +728,7 @@ async fn load(a: LoadArgs) -> Result<(), Error> {
     req_token.sort_unstable();
     logins.sort_unstable();
     let n_logins = if a.mode == Mode::Token {
-        req_token.len()
+        redeemed
     } else {
         logins.len()
     };

@@ -26,9 +26,19 @@ pub(crate) fn with_cis2_kid(key: SigningKey) -> Result<SigningKey, String> {
     Ok(key.with_kid(cis2_kid(&thumb)))
 }
 
-/// Generates a fresh RS256 2048-bit key with a CIS2-style `kid`.
+/// Generates a fresh RS256 2048-bit key with a CIS2-style `kid`. aws-lc generates it (tens of milliseconds
+/// rather than RustCrypto's hundreds, which made a first start slow); it is then loaded like a stored key.
 pub(crate) fn generate_key() -> Result<SigningKey, String> {
-    let key = SigningKey::generate_rsa(Algorithm::RS256, 2048, &mut OsRng).map_err(|e| e.to_string())?;
+    use aws_lc_rs::encoding::AsDer;
+    use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+    let pair =
+        aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).map_err(|e| e.to_string())?;
+    let der = pair.as_der().map_err(|e| e.to_string())?;
+    let pem = rsa::RsaPrivateKey::from_pkcs8_der(der.as_ref())
+        .map_err(|e| e.to_string())?
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| e.to_string())?;
+    let key = SigningKey::from_pkcs8_pem(&pem, Algorithm::RS256).map_err(|e| e.to_string())?;
     with_cis2_kid(key)
 }
 
