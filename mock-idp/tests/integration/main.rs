@@ -12,3 +12,4 @@ mod logout;
 mod negative;
 mod restart;
 mod sessions;
+mod webauthn;

@@ -1,7 +1,7 @@
 //! WebAuthn ceremonies without a browser: a tiny software authenticator (P-256, `none` attestation) drives the
 //! mock's `{realm}/webauthn/*` endpoints through `router(state)` and checks the catalogue's negatives
 //! (conformance-catalogue.md §3: WA-R02/R03/R08/R16, WA-A01/A04/A05/A08/A11, REL-21).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -21,7 +21,7 @@ const REDIRECT: &str = "http://localhost:8080/auth/callback";
 
 fn state() -> AppState {
     let key =
-        cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("data/idp-a.pem"), cis2_sdk::Algorithm::RS256)
+        cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("../data/idp-a.pem"), cis2_sdk::Algorithm::RS256)
             .unwrap();
     MockIdp::builder()
         .signing_key(key)
@@ -774,7 +774,7 @@ async fn credentials_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let build = || {
         let key =
-            cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("data/idp-a.pem"), cis2_sdk::Algorithm::RS256)
+            cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("../data/idp-a.pem"), cis2_sdk::Algorithm::RS256)
                 .unwrap();
         MockIdp::builder()
             .signing_key(key)
