@@ -2,7 +2,6 @@
 //! mock's `{realm}/webauthn/*` endpoints through `router(state)` and checks the catalogue's negatives
 //! (conformance-catalogue.md §3: WA-R02/R03/R08/R16, WA-A01/A04/A05/A08/A11, REL-21).
 
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64::Engine as _;
@@ -773,9 +772,11 @@ async fn webauthn_without_javascript_explains_itself() {
 async fn credentials_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let build = || {
-        let key =
-            cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("../data/idp-a.pem"), cis2_sdk::Algorithm::RS256)
-                .unwrap();
+        let key = cis2_sdk::SigningKey::from_pkcs8_pem(
+            include_str!("../data/idp-a.pem"),
+            cis2_sdk::Algorithm::RS256,
+        )
+        .unwrap();
         MockIdp::builder()
             .signing_key(key)
             .issuer(format!("{ORIGIN}{REALM}"))
