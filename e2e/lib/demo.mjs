@@ -34,7 +34,7 @@ export function ensurePkg() {
 }
 
 export function demoBin() {
-  const bin = process.env.CIS2_DEMO_BIN || path.join(ROOT, 'target', 'debug', 'example-demo-rp');
+  const bin = process.env.CIS2_DEMO_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug', 'example-demo-rp');
   if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run cargo build -p example-demo-rp`);
   return bin;
 }

@@ -53,7 +53,7 @@ export async function startMock({ env = {} } = {}) {
   const base = `http://localhost:${port}`;
   const direct = `http://127.0.0.1:${port}`;
   const issuer = `${base}${REALM}`;
-  const bin = process.env.CIS2_MOCK_BIN || path.join(ROOT, 'target', 'debug', 'cis2-mock-idp');
+  const bin = process.env.CIS2_MOCK_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug', 'cis2-mock-idp');
   if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run cargo build -p cis2-mock-idp`);
   const child = spawn(bin, ['--port', String(port), '--data-dir', dataDir, '--issuer', issuer], {
     env: { ...process.env, CIS2_MOCK_LOG: process.env.CIS2_MOCK_LOG || 'info', ...env },
