@@ -267,7 +267,10 @@ impl Cis2AuthBuilder {
             redirect_uri,
             // aws-lc verifies RSA several times faster than RustCrypto (see the sdk's validation benchmark);
             // the choice is explicit, never made by feature unification.
-            policy: Some(self.policy.unwrap_or_else(|| ValidationPolicy::new(cis2_sdk::Crypto::aws_lc()))),
+            policy: Some(
+                self.policy
+                    .unwrap_or_else(|| ValidationPolicy::new(cis2_sdk::Crypto::aws_lc())),
+            ),
             login_defaults: self.login_defaults,
             idle_timeout: self.idle_timeout,
             absolute_timeout: self.absolute_timeout,
