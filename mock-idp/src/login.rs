@@ -312,6 +312,7 @@ fn issue_code(st: &AppState, id: &str, selected_roleid: Option<String>) -> Respo
             req: i.req,
             uid: s.uid.clone(),
             sid: s.sid.clone(),
+            cookie: s.cookie.clone(),
             method: s.method,
             acr,
             auth_time: s.auth_time,

@@ -70,6 +70,8 @@ pub(crate) struct CodeGrant {
     pub(crate) req: AuthRequest,
     pub(crate) uid: String,
     pub(crate) sid: String,
+    /// The SSO cookie of the session that issued the code (finds it without scanning every session).
+    pub(crate) cookie: String,
     pub(crate) method: AuthMethod,
     pub(crate) acr: String,
     pub(crate) auth_time: UnixTime,

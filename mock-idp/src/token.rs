@@ -338,7 +338,7 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
                 revoked: false,
             },
         );
-        if let Some(s) = sessions.sso.values_mut().find(|s| s.sid == g.sid) {
+        if let Some(s) = sessions.sso.get_mut(&g.cookie).filter(|s| s.sid == g.sid) {
             s.clients.insert(client.client_id.clone());
         }
         g
