@@ -49,6 +49,10 @@ fn bench(c: &mut Criterion) {
     let sig = cis2_sdk::b64url_decode(sig_b64).expect("sig");
 
     let mut g = c.benchmark_group("rs256");
+    // The JOSE parsing share of a validation: split, base64url, strict JSON (no signature, no claim checks).
+    g.bench_function("parse_only", |b| {
+        b.iter(|| cis2_sdk::dangerous::insecure_decode(black_box(&token)).expect("parse"))
+    });
     // Baseline 1: bare RustCrypto verify of the same signature (hashing included).
     let private = <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(PEM).expect("pem");
     let public = private.to_public_key();
