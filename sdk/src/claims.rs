@@ -17,20 +17,30 @@ impl Serialize for AssuranceLevel {
     }
 }
 
+impl AssuranceLevel {
+    /// A level from an integer: 1, 2 or 3 only.
+    pub fn new(level: u8) -> Option<Self> {
+        (1..=3).contains(&level).then_some(Self(level))
+    }
+
+    /// A level from CIS2's string form: exactly `"1"`, `"2"` or `"3"`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "1" | "2" | "3" => s.parse().ok().and_then(Self::new),
+            _ => None,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for AssuranceLevel {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
             Value::Number(n) => n
                 .as_u64()
                 .and_then(|n| u8::try_from(n).ok())
-                .filter(|n| (1..=3).contains(n))
-                .map(AssuranceLevel)
+                .and_then(AssuranceLevel::new)
                 .ok_or_else(|| serde::de::Error::custom("assurance level must be 1, 2 or 3")),
-            Value::String(s) => s
-                .parse::<u8>()
-                .ok()
-                .filter(|n| (1..=3).contains(n) && s.len() == 1)
-                .map(AssuranceLevel)
+            Value::String(s) => AssuranceLevel::parse(&s)
                 .ok_or_else(|| serde::de::Error::custom("assurance level must be \"1\", \"2\" or \"3\"")),
             _ => Err(serde::de::Error::custom(
                 "assurance level must be a string or an integer",

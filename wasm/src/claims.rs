@@ -44,12 +44,11 @@ pub(crate) struct UserWire {
 /// deserializer, which this crate cannot call without shipping serde's error formatting; see the report's
 /// request for `AssuranceLevel::new`).
 fn read_level(v: &JsValue) -> Option<AssuranceLevel> {
-    let n = match (v.as_f64(), v.as_string()) {
-        (Some(n), _) if n.fract() == 0.0 && (1.0..=3.0).contains(&n) => n as u8,
-        (_, Some(s)) if s.len() == 1 => s.parse::<u8>().ok()?,
-        _ => return None,
-    };
-    (1..=3).contains(&n).then_some(AssuranceLevel(n))
+    match (v.as_f64(), v.as_string()) {
+        (Some(n), _) if n.fract() == 0.0 && (0.0..=255.0).contains(&n) => AssuranceLevel::new(n as u8),
+        (_, Some(s)) => AssuranceLevel::parse(&s),
+        _ => None,
+    }
 }
 
 /// One `nhsid_nrbac_roles` element; `None` without a string `person_roleid` (the sdk's one required field).

@@ -116,3 +116,14 @@ fn professional_ids_are_exposed() {
         vec![("gmc_id", "GMC123"), ("nmc_id", "NMC1")]
     );
 }
+
+#[test]
+fn assurance_level_constructors_hold_the_one_rule() {
+    assert_eq!(AssuranceLevel::new(3), Some(AssuranceLevel(3)));
+    assert_eq!(AssuranceLevel::new(0), None);
+    assert_eq!(AssuranceLevel::new(4), None);
+    assert_eq!(AssuranceLevel::parse("2"), Some(AssuranceLevel(2)));
+    for bad in ["02", "4", "", " 3", "three", "+3"] {
+        assert_eq!(AssuranceLevel::parse(bad), None, "{bad:?}");
+    }
+}
