@@ -22,7 +22,7 @@ if [ -z "$wb_version" ]; then echo "wasm-bindgen not found in Cargo.lock" >&2; e
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb_version\$" ||
    ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
   log "cargo install wasm-bindgen-cli $wb_version (matches Cargo.lock)"
-  cargo install wasm-bindgen-cli --version "$wb_version" --locked
+  cargo install wasm-bindgen-cli --version "$wb_version"
 fi
 
 if ! wasm-pack --version 2>/dev/null | grep -q " $WASM_PACK_VERSION\$"; then

@@ -257,6 +257,7 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
         req,
         created: now,
         session_cookie: if reusable { cookie } else { None },
+        preset_role: None,
     };
     crate::lock(&st.0.sessions)
         .interactions

@@ -11,12 +11,13 @@
 //! switchable through the admin API (`PUT /admin/api/bridge`), to exercise the published fault codes.
 
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -160,6 +161,26 @@ pub(crate) struct Bridge {
     state: Mutex<BridgeState>,
     bound: Mutex<Bound>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Open `GET /cards/events` streams (see [`Subscriber`]).
+    subscribers: Arc<AtomicUsize>,
+}
+
+/// Counts one open card-event stream while it lives (held in the stream's state, dropped with it).
+#[derive(Debug)]
+pub(crate) struct Subscriber(Arc<AtomicUsize>);
+
+impl Subscriber {
+    pub(crate) fn new(st: &AppState) -> Self {
+        let n = Arc::clone(&st.0.bridge.subscribers);
+        n.fetch_add(1, Ordering::SeqCst);
+        Self(n)
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -187,6 +208,11 @@ impl AppState {
     /// The bound Credential Management listener (`None` when the bridge is off).
     pub fn bridge_cm_addr(&self) -> Option<SocketAddr> {
         lock(&self.0.bridge.bound).cm
+    }
+
+    /// How many `GET /cards/events` streams are open on the CM listener.
+    pub fn card_event_subscribers(&self) -> usize {
+        self.0.bridge.subscribers.load(Ordering::SeqCst)
     }
 }
 
@@ -319,64 +345,16 @@ async fn get_port_number(State(st): State<AppState>) -> Response {
     }
 }
 
-const ALLOW_PRIVATE_NETWORK: HeaderName = HeaderName::from_static("access-control-allow-private-network");
-const REQUEST_PRIVATE_NETWORK: HeaderName = HeaderName::from_static("access-control-request-private-network");
+/// The bridge's CORS (cis2.md §12.3): `GET` only, with Private Network Access preflights.
+const CORS: crate::cors::Policy = crate::cors::Policy {
+    methods: "GET, OPTIONS",
+    private_network: true,
+};
 
-fn allow_origin(h: &mut HeaderMap, origin: &HeaderValue) {
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        HeaderValue::from_static("true"),
-    );
-}
-
-/// CORS for allow-listed origins only: a disallowed origin gets no CORS headers at all (the browser reports
-/// a CORS failure) and its preflight a 403. Preflights asking for private-network access get
-/// `Access-Control-Allow-Private-Network: true`.
+/// CORS for `bridge.allowed_origins` only (see [`crate::cors`]).
 async fn cors(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .filter(|o| o.to_str().is_ok_and(|o| st.0.config.bridge.origin_allowed(o)))
-        .cloned();
-    let preflight =
-        req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let mut resp = if preflight {
-        let Some(origin) = &origin else {
-            let mut r = StatusCode::FORBIDDEN.into_response();
-            r.headers_mut()
-                .insert(header::VARY, HeaderValue::from_static("origin"));
-            return r;
-        };
-        let mut r = StatusCode::NO_CONTENT.into_response();
-        let h = r.headers_mut();
-        allow_origin(h, origin);
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, OPTIONS"),
-        );
-        if let Some(asked) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.clone());
-        }
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-        if req
-            .headers()
-            .get(REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
-        {
-            h.insert(ALLOW_PRIVATE_NETWORK, HeaderValue::from_static("true"));
-        }
-        r
-    } else {
-        let mut r = next.run(req).await;
-        if let Some(origin) = &origin {
-            allow_origin(r.headers_mut(), origin);
-        }
-        r
-    };
-    resp.headers_mut()
-        .append(header::VARY, HeaderValue::from_static("origin"));
-    resp
+    let origin = crate::cors::allowed_origin(&req, |o| st.0.config.bridge.origin_allowed(o));
+    crate::cors::respond(req, next, origin, CORS).await
 }
 
 /// `/admin/api/bridge` (merged into the admin API).
@@ -397,6 +375,7 @@ fn admin_doc(st: &AppState) -> serde_json::Value {
         "published_ports": cfg.published_ports,
         "allowed_origins": cfg.allowed_origins,
         "reader": cfg.reader_name,
+        "card_event_subscribers": st.card_event_subscribers(),
     })
 }
 

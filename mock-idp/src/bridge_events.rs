@@ -14,7 +14,8 @@
 //!
 //! Events come from [`AppState::card_events`] (admin `POST /cards/{serial}/insert|remove`, smartcard
 //! logins); a `ping` follows every 15 seconds. Only events after the stream opened are sent. A subscriber
-//! too slow to keep up skips the events it missed rather than ending the stream.
+//! too slow to keep up skips the events it missed rather than ending the stream. Open streams are counted
+//! ([`AppState::card_event_subscribers`], `card_event_subscribers` in `GET /admin/api/bridge`).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -27,7 +28,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
-use crate::bridge::BridgeState;
+use crate::bridge::{BridgeState, Subscriber};
 use crate::cards::CardEvent;
 
 /// How often a `ping` event goes out.
@@ -51,7 +52,10 @@ pub(crate) async fn card_events(State(st): State<AppState>) -> Response {
     let reader = st.0.config.bridge.reader_name.clone();
     let start = tokio::time::Instant::now() + PING_INTERVAL;
     let ping = tokio::time::interval_at(start, PING_INTERVAL);
-    let stream = futures_util::stream::unfold((rx, ping, reader), |(mut rx, mut ping, reader)| async move {
+    // The guard lives in the stream's state: the count drops when the stream does (client gone, shutdown).
+    let guard = Subscriber::new(&st);
+    let init = (rx, ping, reader, guard);
+    let stream = futures_util::stream::unfold(init, |(mut rx, mut ping, reader, guard)| async move {
         loop {
             let event = tokio::select! {
                 r = rx.recv() => match r {
@@ -61,7 +65,7 @@ pub(crate) async fn card_events(State(st): State<AppState>) -> Response {
                 },
                 _ = ping.tick() => Event::default().event("ping").data("{}"),
             };
-            return Some((Ok::<_, Infallible>(event), (rx, ping, reader)));
+            return Some((Ok::<_, Infallible>(event), (rx, ping, reader, guard)));
         }
     });
     let mut resp = Sse::new(stream).into_response();

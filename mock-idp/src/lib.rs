@@ -25,7 +25,7 @@
 //! | `/connect/endSession` | RP-initiated logout (`id_token_hint`, `client_id`, `post_logout_redirect_uri`, `state`) |
 //! | `/login`, `/select-role` | the sign-in journey (HTML forms, no JavaScript needed except for WebAuthn) |
 //! | `/manage-authenticators` | register or remove security keys, Windows Hello and passkeys (signed-in user) |
-//! | `/webauthn/register/{start,finish}`, `/webauthn/login/{start,finish}` | WebAuthn ceremonies (JSON) |
+//! | `/webauthn/register/{start,finish}`, `/webauthn/login/{start,finish}` | WebAuthn ceremonies (JSON; CORS for `[webauthn] origins`) |
 //!
 //! The admin API lives at `/admin/api` (see [`admin`](crate#admin-api)) and a small page at `/admin`.
 //!
@@ -47,10 +47,13 @@
 //! `{realm}/select-role?interaction=…` when `selectedrole` was requested and the user has several roles.
 //! That form takes `interaction` and `role` (a `person_roleid`).
 //!
+//! With auto-login armed ([`AppState::set_auto_login`], `PUT /admin/api/auto-login`), `GET {realm}/login`
+//! signs in without the form, exactly as a successful form post would.
+//!
 //! ## Admin API
 //!
 //! JSON over HTTP at `/admin/api`; errors are 4xx `{"error","error_description"}`. The full reference
-//! (users, clients, sessions, back-channel deliveries, cards, keys, clock, faults) follows.
+//! (users, clients, sessions, auto-login, back-channel deliveries, cards, keys, clock, faults) follows.
 //!
 #![doc = include_str!("../docs/admin-api.md")]
 // Handlers return ready `Response`s as early-exit errors; boxing them would only add noise.
@@ -60,6 +63,7 @@ mod admin;
 mod assets;
 mod authenticators;
 mod authorize;
+mod auto_login;
 mod bridge;
 mod bridge_events;
 mod cards;
@@ -67,6 +71,7 @@ mod claims;
 mod clients;
 mod clock;
 mod config;
+mod cors;
 mod discovery;
 mod errors;
 mod faults;
@@ -90,6 +95,7 @@ use axum::routing::{get, post};
 use cis2_sdk::CIS2_REALM_PATH;
 
 pub use authenticators::{AuthMethod, default_acr_values, totp};
+pub use auto_login::{AutoLogin, AutoLoginRequest};
 pub use bridge::{BridgeConfig, BridgeState, PUBLISHED_PORTS};
 pub use cards::{CardEvent, CardMode, VirtualCard};
 pub use clients::{AuthMethodName, Client, Quirks, demo_client};
@@ -131,6 +137,7 @@ pub(crate) struct Inner {
     pub(crate) requests: Mutex<Vec<serde_json::Value>>,
     pub(crate) http: reqwest::Client,
     pub(crate) bridge: bridge::Bridge,
+    pub(crate) auto_login: Mutex<Option<AutoLogin>>,
 }
 
 /// The mock's shared state; cheap to clone. Build it with [`MockIdpBuilder::build`] to drive [`router`]
@@ -262,10 +269,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(&r("/login"), get(login::login_get).post(login::login_post))
         .route(&r("/select-role"), get(login::role_get).post(login::role_post))
-        .route(&r("/webauthn/register/start"), post(webauthn::register_start))
-        .route(&r("/webauthn/register/finish"), post(webauthn::register_finish))
-        .route(&r("/webauthn/login/start"), post(webauthn::login_start))
-        .route(&r("/webauthn/login/finish"), post(webauthn::login_finish))
+        .merge(webauthn::ceremony_routes(&state))
         .route(&r("/webauthn/refused"), get(webauthn::refused))
         .route(&r("/manage-authenticators"), get(webauthn::manage_get))
         .route(&r("/manage-authenticators/delete"), post(webauthn::manage_delete))
@@ -280,6 +284,7 @@ pub fn router(state: AppState) -> Router {
         .nest(
             "/admin/api",
             admin::routes()
+                .merge(auto_login::admin_routes())
                 .merge(bridge::admin_routes())
                 .merge(webauthn::admin_routes()),
         )

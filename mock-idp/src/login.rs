@@ -31,6 +31,13 @@ fn expired() -> Response {
     )
 }
 
+/// The user a login name designates: a uid, or a (non-empty) username.
+pub(crate) fn user_by_login(st: &AppState, who: &str) -> Option<crate::users::User> {
+    st.users()
+        .into_iter()
+        .find(|u| u.uid == who || (!u.username.is_empty() && u.username == who))
+}
+
 fn interaction(st: &AppState, id: &str) -> Option<Interaction> {
     crate::lock(&st.0.sessions).interactions.get(id).cloned()
 }
@@ -58,16 +65,44 @@ fn render_login(
     login_page(status, &view, &st.users())
 }
 
-/// `GET /login?interaction=…`.
+/// `GET /login?interaction=…`: the form, or an unattended sign-in while auto-login is armed.
 pub(crate) async fn login_get(
     State(st): State<AppState>,
+    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let id = q.get("interaction").map(String::as_str).unwrap_or("");
-    match interaction(&st, id) {
-        Some(i) => render_login(&st, id, &i, StatusCode::OK, None),
-        None => expired(),
+    let Some(i) = interaction(&st, id) else {
+        return expired();
+    };
+    match crate::auto_login::take(&st) {
+        Some(armed) => auto_sign_in(&st, &headers, id, &i, &armed),
+        None => render_login(&st, id, &i, StatusCode::OK, None),
     }
+}
+
+/// Signs in as the armed user and method through [`sign_in`], as a successful form post would.
+fn auto_sign_in(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    i: &Interaction,
+    armed: &crate::auto_login::AutoLogin,
+) -> Response {
+    let user = st.user(&armed.uid).filter(|u| u.has(armed.method));
+    let Some(user) = user else {
+        let msg = format!(
+            "Auto-login as {} with {} failed: the user or the authenticator is gone.",
+            armed.uid,
+            armed.method.as_str()
+        );
+        return render_login(st, id, i, StatusCode::OK, Some(&msg));
+    };
+    if let Some(pending) = crate::lock(&st.0.sessions).interactions.get_mut(id) {
+        pending.preset_role.clone_from(&armed.role);
+    }
+    tracing::debug!(uid = %user.uid, method = armed.method.as_str(), "auto-login");
+    sign_in(st, headers, id, i, &user, armed.method)
 }
 
 /// `POST /login`.
@@ -95,11 +130,7 @@ pub(crate) async fn login_post(
     } else {
         field("uid")
     };
-    let user = st
-        .users()
-        .into_iter()
-        .find(|u| u.uid == who || (!u.username.is_empty() && u.username == who));
-    let Some(user) = user else {
+    let Some(user) = user_by_login(&st, who) else {
         return render_login(&st, id, &i, StatusCode::UNAUTHORIZED, Some("Choose a test user."));
     };
     let Some(method) = AuthMethod::parse(field("method")) else {
@@ -261,6 +292,9 @@ pub(crate) fn continue_after_auth(st: &AppState, id: &str) -> Response {
         return expired();
     };
     if i.req.has_scope("selectedrole") && user.roles.len() > 1 {
+        if let Some(role) = i.preset_role.filter(|r| user.role(r).is_some()) {
+            return issue_code(st, id, Some(role));
+        }
         return found(&format!("{}?interaction={id}", role_path()));
     }
     let selected = if i.req.has_scope("selectedrole") {

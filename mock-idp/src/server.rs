@@ -177,6 +177,7 @@ impl MockIdpBuilder {
             requests: Mutex::default(),
             http,
             bridge: Default::default(),
+            auto_login: Mutex::default(),
         })))
     }
 

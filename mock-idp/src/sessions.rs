@@ -62,6 +62,8 @@ pub(crate) struct Interaction {
     pub(crate) created: UnixTime,
     /// Set once the user authenticated in this interaction (the SSO cookie it created).
     pub(crate) session_cookie: Option<String>,
+    /// The role auto-login chose (`person_roleid`): used instead of the role page when one is needed.
+    pub(crate) preset_role: Option<String>,
 }
 
 /// An issued authorization code.

@@ -4,7 +4,9 @@
 //!
 //! * RP ID: the issuer's host (`[webauthn] rp_id` overrides it). WebAuthn refuses IP addresses as RP IDs, so
 //!   browsers need an issuer on a name such as `localhost`.
-//! * Allowed origins: the issuer's origin, plus `[webauthn] origins`. No subdomains, no other ports.
+//! * Allowed origins: the issuer's origin, plus `[webauthn] origins`. No subdomains, no other ports. The
+//!   ceremony endpoints answer credentialed CORS for `[webauthn] origins` (see [`crate::cors`]), so a page
+//!   on one of them can run the ceremonies against the mock directly.
 //! * Ceremony state stays on the server, keyed by a random id, single use, and expires after
 //!   `[webauthn] ceremony_timeout_secs` (default 300 s) on the mock's clock (WA-R02, WA-A04, REL-21).
 //! * User verification is required in every ceremony (credProtect asks for UV as well).
@@ -42,7 +44,8 @@ use crate::sessions::random_token;
 pub struct WebauthnConfig {
     /// The RP ID. Default: the issuer's host (must be a domain name such as `localhost`, not an IP).
     pub rp_id: Option<String>,
-    /// Origins accepted besides the issuer's own (e.g. `https://idp.example:8443`); exact matches only.
+    /// Origins accepted besides the issuer's own (e.g. `https://idp.example:8443`); exact matches only. They
+    /// also get credentialed CORS on the ceremony endpoints (`{realm}/webauthn/{register,login}/*`).
     pub origins: Vec<String>,
     /// How long a ceremony stays valid (seconds). Default 300 (WebAuthn L3 recommends 300–600).
     pub ceremony_timeout_secs: u64,
@@ -498,11 +501,7 @@ pub(crate) async fn login_start(State(st): State<AppState>, body: axum::body::By
                 "this sign-in request is unknown or has expired",
             ));
         };
-        let user = st
-            .users()
-            .into_iter()
-            .find(|u| u.uid == req.uid || (!u.username.is_empty() && u.username == req.uid));
-        let Some(user) = user else {
+        let Some(user) = crate::login::user_by_login(&st, &req.uid) else {
             return Err(error(
                 StatusCode::BAD_REQUEST,
                 "unknown_user",
@@ -785,6 +784,34 @@ pub(crate) async fn manage_delete(
         "No such authenticator."
     };
     render_manage(&st, &headers, Some(notice))
+}
+
+/// Cross-origin callers get `POST` only; no Private Network Access (the issuer is no more private than they).
+const CORS: crate::cors::Policy = crate::cors::Policy {
+    methods: "POST, OPTIONS",
+    private_network: false,
+};
+
+/// CORS for `[webauthn] origins` (exact matches); the issuer's own origin is same-origin and needs none.
+async fn cors(
+    State(st): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let extra = &st.0.config.webauthn.origins;
+    let origin = crate::cors::allowed_origin(&req, |o| extra.iter().any(|x| x == o));
+    crate::cors::respond(req, next, origin, CORS).await
+}
+
+/// The ceremony endpoints (`{realm}/webauthn/{register,login}/{start,finish}`), with CORS.
+pub(crate) fn ceremony_routes(st: &AppState) -> axum::Router<AppState> {
+    let r = |p: &str| format!("{CIS2_REALM_PATH}/webauthn{p}");
+    axum::Router::new()
+        .route(&r("/register/start"), axum::routing::post(register_start))
+        .route(&r("/register/finish"), axum::routing::post(register_finish))
+        .route(&r("/login/start"), axum::routing::post(login_start))
+        .route(&r("/login/finish"), axum::routing::post(login_finish))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), cors))
 }
 
 /// Admin routes (merged into `/admin/api`): `GET /users/{uid}/webauthn-credentials`,

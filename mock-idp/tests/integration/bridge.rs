@@ -353,3 +353,41 @@ async fn published_ports_are_bound_only_when_asked() {
     assert_eq!(c.bridge.port_service_ports(), PUBLISHED_PORTS.to_vec());
     assert_eq!(Config::default().bridge.port_service_ports(), vec![0]);
 }
+
+/// Polls `GET /admin/api/bridge` until `card_event_subscribers` is `n` (5 s at most).
+async fn wait_for_subscribers(h: &Harness, n: u64) {
+    for _ in 0..100 {
+        if h.admin_get("/bridge").await["card_event_subscribers"] == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("card_event_subscribers never reached {n}");
+}
+
+#[tokio::test]
+async fn card_event_subscribers_count_open_streams() {
+    let h = start_with(bridge_builder(CardMode::IdentityAgent)).await;
+    assert_eq!(h.admin_get("/bridge").await["card_event_subscribers"], 0);
+    let first = h.http.get(cm(&h, "/cards/events")).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    wait_for_subscribers(&h, 1).await;
+    let second = browser().get(cm(&h, "/cards/events")).send().await.unwrap();
+    wait_for_subscribers(&h, 2).await;
+    assert_eq!(h.idp.state().card_event_subscribers(), 2);
+    // PUT answers the same document.
+    let r = put_bridge(&h, json!({})).await;
+    assert_eq!(r.json_value().await["card_event_subscribers"], 2);
+
+    drop(first);
+    wait_for_subscribers(&h, 1).await;
+    drop(second);
+    wait_for_subscribers(&h, 0).await;
+
+    // A refused stream (CM not running) is never counted.
+    put_bridge(&h, json!({"state": "cm_not_running"})).await;
+    let r = h.http.get(cm(&h, "/cards/events")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(h.idp.state().card_event_subscribers(), 0);
+    h.idp.shutdown().await;
+}

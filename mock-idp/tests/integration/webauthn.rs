@@ -1,6 +1,7 @@
 //! WebAuthn ceremonies without a browser: a tiny software authenticator (P-256, `none` attestation) drives the
 //! mock's `{realm}/webauthn/*` endpoints through `router(state)` and checks the catalogue's negatives
-//! (conformance-catalogue.md §3: WA-R02/R03/R08/R16, WA-A01/A04/A05/A08/A11, REL-21).
+//! (conformance-catalogue.md §3: WA-R02/R03/R08/R16, WA-A01/A04/A05/A08/A11, REL-21). The CORS tests at the
+//! end go over HTTP with the shared harness.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -12,6 +13,8 @@ use p256::ecdsa::{DerSignature, SigningKey};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use tower::ServiceExt as _;
+
+use crate::common::{Harness, JsonExt as _, JsonResp as _};
 
 const REALM: &str = cis2_sdk::CIS2_REALM_PATH;
 const ORIGIN: &str = "http://localhost:9999";
@@ -806,4 +809,131 @@ async fn credentials_survive_a_restart() {
     )
     .await;
     assert_eq!(fin.status, StatusCode::OK, "{}", fin.json());
+}
+
+/// The ceremony endpoints over HTTP with `[webauthn] origins = ["http://localhost:5173"]` (issuer on
+/// `localhost:9999`, so the verifier works; requests go to the bound socket).
+async fn cors_harness() -> Harness {
+    let mut c = cis2_mock_idp::Config::default();
+    c.webauthn.origins = vec![CROSS_ORIGIN.to_owned()];
+    crate::common::start_with(
+        crate::common::builder()
+            .config(c)
+            .issuer(format!("{ORIGIN}{REALM}")),
+    )
+    .await
+}
+
+const CROSS_ORIGIN: &str = "http://localhost:5173";
+const CEREMONY_PATHS: [&str; 4] = [
+    "/webauthn/register/start",
+    "/webauthn/register/finish",
+    "/webauthn/login/start",
+    "/webauthn/login/finish",
+];
+
+fn header_of<'a>(r: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    r.headers().get(name).map(|v| v.to_str().unwrap())
+}
+
+fn varies_on_origin(r: &reqwest::Response) -> bool {
+    r.headers()
+        .get_all("vary")
+        .iter()
+        .any(|v| v.to_str().unwrap().eq_ignore_ascii_case("origin"))
+}
+
+async fn preflight(h: &Harness, path: &str, origin: &str) -> reqwest::Response {
+    h.http
+        .request(reqwest::Method::OPTIONS, h.url(path))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn post_from(h: &Harness, path: &str, origin: &str) -> reqwest::Response {
+    h.http
+        .post(h.url(path))
+        .header("origin", origin)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn ceremony_endpoints_answer_cors_for_configured_origins_only() {
+    let h = cors_harness().await;
+    for path in CEREMONY_PATHS {
+        let r = preflight(&h, path, CROSS_ORIGIN).await;
+        assert_eq!(r.status(), 204, "{path}");
+        assert_eq!(header_of(&r, "access-control-allow-origin"), Some(CROSS_ORIGIN));
+        assert_eq!(header_of(&r, "access-control-allow-credentials"), Some("true"));
+        assert_eq!(
+            header_of(&r, "access-control-allow-methods"),
+            Some("POST, OPTIONS")
+        );
+        assert_eq!(
+            header_of(&r, "access-control-allow-headers"),
+            Some("content-type")
+        );
+        assert_eq!(header_of(&r, "access-control-max-age"), Some("600"));
+        assert!(varies_on_origin(&r), "{path}");
+
+        // The real answer (a 400 for an empty body) carries the headers too.
+        let r = post_from(&h, path, CROSS_ORIGIN).await;
+        assert_eq!(r.status(), 400, "{path}");
+        assert_eq!(header_of(&r, "access-control-allow-origin"), Some(CROSS_ORIGIN));
+        assert_eq!(header_of(&r, "access-control-allow-credentials"), Some("true"));
+        assert!(varies_on_origin(&r), "{path}");
+        assert_eq!(r.json_value().await["error"], "invalid_request");
+
+        // Other origins (another port included, and the issuer's own): no CORS headers, preflight 403.
+        for other in ["https://evil.example", "http://localhost:5174", ORIGIN] {
+            let r = preflight(&h, path, other).await;
+            assert_eq!(r.status(), 403, "{path} {other}");
+            assert_eq!(header_of(&r, "access-control-allow-origin"), None);
+            let r = post_from(&h, path, other).await;
+            assert_eq!(r.status(), 400, "{path} {other}");
+            assert_eq!(header_of(&r, "access-control-allow-origin"), None);
+            assert_eq!(header_of(&r, "access-control-allow-credentials"), None);
+        }
+    }
+    h.idp.shutdown().await;
+}
+
+#[tokio::test]
+async fn cross_origin_registration_start_uses_the_sso_cookie() {
+    let h = cors_harness().await;
+    h.register(crate::common::secret_client(
+        "500000000002.apps.supplier",
+        "client_secret_post",
+    ))
+    .await;
+    let url = h.url(&format!(
+        "/authorize?response_type=code&client_id=500000000002.apps.supplier&redirect_uri={}&scope=openid&acr_values=AAL1_USERPASS",
+        crate::common::REDIRECT
+    ));
+    let r = crate::common::authorize_and_login(&h, &h.browser, &url, "656005750108", "password").await;
+    assert_eq!(r.status(), 302);
+    // The browser's cookie store sends the SSO cookie with the credentialed cross-origin call.
+    let r = h
+        .browser
+        .post(h.url("/webauthn/register/start"))
+        .header("origin", CROSS_ORIGIN)
+        .json_body(&json!({"kind": "security_key"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(header_of(&r, "access-control-allow-origin"), Some(CROSS_ORIGIN));
+    assert_eq!(header_of(&r, "access-control-allow-credentials"), Some("true"));
+    let v = r.json_value().await;
+    assert!(v["ceremony"].is_string());
+    assert_eq!(v["publicKey"]["rp"]["id"], "localhost");
+    h.idp.shutdown().await;
 }
