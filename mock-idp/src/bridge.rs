@@ -91,21 +91,7 @@ impl BridgeConfig {
 
     /// Whether a web origin (the `Origin` header, byte for byte) is allow-listed.
     pub fn origin_allowed(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|pattern| {
-            if pattern == "*" || pattern == origin {
-                return true;
-            }
-            let Some(prefix) = pattern.strip_suffix(":*") else {
-                return false;
-            };
-            match origin.strip_prefix(prefix) {
-                Some("") => true,
-                Some(rest) => rest
-                    .strip_prefix(':')
-                    .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())),
-                None => false,
-            }
-        })
+        origin_listed(&self.allowed_origins, origin)
     }
 
     /// Applies one `CIS2_MOCK_BRIDGE_*` variable (`name` without the `CIS2_MOCK_` prefix).
@@ -155,6 +141,26 @@ pub enum BridgeState {
     Unavailable,
 }
 
+/// Whether `origin` matches an allow-list entry: `*`, the exact origin, or `scheme://host:*` (any port of that
+/// host, and no port).
+fn origin_listed(patterns: &[String], origin: &str) -> bool {
+    patterns.iter().any(|pattern| {
+        if pattern == "*" || pattern == origin {
+            return true;
+        }
+        let Some(prefix) = pattern.strip_suffix(":*") else {
+            return false;
+        };
+        match origin.strip_prefix(prefix) {
+            Some("") => true,
+            Some(rest) => rest
+                .strip_prefix(':')
+                .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())),
+            None => false,
+        }
+    })
+}
+
 /// The bridge at run time: its state, what it bound, and its server tasks.
 #[derive(Debug, Default)]
 pub(crate) struct Bridge {
@@ -163,6 +169,8 @@ pub(crate) struct Bridge {
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// Open `GET /cards/events` streams (see [`Subscriber`]).
     subscribers: Arc<AtomicUsize>,
+    /// The CORS allow-list set through `PUT /admin/api/bridge`, replacing `bridge.allowed_origins`.
+    allowed_origins: Mutex<Option<Vec<String>>>,
 }
 
 /// Counts one open card-event stream while it lives (held in the stream's state, dropped with it).
@@ -190,6 +198,18 @@ struct Bound {
 }
 
 impl AppState {
+    /// The bridge's CORS allow-list in force: the admin API's, else the configured one.
+    pub fn bridge_allowed_origins(&self) -> Vec<String> {
+        lock(&self.0.bridge.allowed_origins)
+            .clone()
+            .unwrap_or_else(|| self.0.config.bridge.allowed_origins.clone())
+    }
+
+    /// Replaces the bridge's CORS allow-list until the next call (`PUT /admin/api/bridge`).
+    pub fn set_bridge_allowed_origins(&self, origins: Vec<String>) {
+        *lock(&self.0.bridge.allowed_origins) = Some(origins);
+    }
+
     /// What the emulated Port Service answers (`GET /admin/api/bridge`).
     pub fn bridge_state(&self) -> BridgeState {
         *lock(&self.0.bridge.state)
@@ -353,7 +373,8 @@ const CORS: crate::cors::Policy = crate::cors::Policy {
 
 /// CORS for `bridge.allowed_origins` only (see [`crate::cors`]).
 async fn cors(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let origin = crate::cors::allowed_origin(&req, |o| st.0.config.bridge.origin_allowed(o));
+    let listed = st.bridge_allowed_origins();
+    let origin = crate::cors::allowed_origin(&req, |o| origin_listed(&listed, o));
     crate::cors::respond(req, next, origin, CORS).await
 }
 
@@ -373,7 +394,7 @@ fn admin_doc(st: &AppState) -> serde_json::Value {
         "port_service_ports": st.bridge_port_service_addrs().iter().map(SocketAddr::port).collect::<Vec<_>>(),
         "cm_port": st.bridge_cm_addr().map(|a| a.port()),
         "published_ports": cfg.published_ports,
-        "allowed_origins": cfg.allowed_origins,
+        "allowed_origins": st.bridge_allowed_origins(),
         "reader": cfg.reader_name,
         "card_event_subscribers": st.card_event_subscribers(),
     })
@@ -388,6 +409,7 @@ async fn admin_get(State(st): State<AppState>) -> Response {
 struct PutBridge {
     state: Option<BridgeState>,
     mode: Option<CardMode>,
+    allowed_origins: Option<Vec<String>>,
 }
 
 async fn admin_put(State(st): State<AppState>, body: Bytes) -> Response {
@@ -405,6 +427,9 @@ async fn admin_put(State(st): State<AppState>, body: Bytes) -> Response {
     }
     if let Some(m) = put.mode {
         st.set_card_mode(m);
+    }
+    if let Some(origins) = put.allowed_origins {
+        st.set_bridge_allowed_origins(origins);
     }
     axum::Json(admin_doc(&st)).into_response()
 }

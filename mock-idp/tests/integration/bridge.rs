@@ -391,3 +391,35 @@ async fn card_event_subscribers_count_open_streams() {
     assert_eq!(h.idp.state().card_event_subscribers(), 0);
     h.idp.shutdown().await;
 }
+
+#[tokio::test]
+async fn admin_api_replaces_the_cors_allow_list() {
+    let h = start_with(bridge_builder(CardMode::IdentityAgent)).await;
+    let url = prs(&h, "/PRS/ConnectPRService");
+    let allow = |origin: &'static str| {
+        let req = h.http.get(&url).header("origin", origin);
+        async move {
+            let r = req.send().await.unwrap();
+            header(&r, "access-control-allow-origin").map(str::to_owned)
+        }
+    };
+    assert_eq!(
+        allow("http://localhost:3000").await.as_deref(),
+        Some("http://localhost:3000")
+    );
+
+    let r = put_bridge(&h, json!({"allowed_origins": ["https://rp.example"]})).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json_value().await["allowed_origins"],
+        json!(["https://rp.example"])
+    );
+    assert_eq!(allow("http://localhost:3000").await, None);
+    assert_eq!(
+        allow("https://rp.example").await.as_deref(),
+        Some("https://rp.example")
+    );
+
+    let r = put_bridge(&h, json!({"allowed_origins": "https://rp.example"})).await;
+    assert_eq!(r.status(), 400, "a list is required");
+}

@@ -38,9 +38,9 @@ async fn nothing_listening_is_none_quickly() {
     }
 }
 
-/// Where a `no-cors` request reaches the listener (Firefox, Safari; not Chromium 156, which rejects every
-/// `no-cors` fetch to another loopback port, so there a CORS refusal reads as `notRunning`), a refused CORS
-/// request plus an opaque `no-cors` answer is reported as `cors`. The stub plays that browser.
+/// A refused CORS request plus an opaque `no-cors` answer is reported as `cors`. The stub plays the listener:
+/// this page is cross-origin isolated (the runner's COEP), so a real `no-cors` answer could not reach it; the
+/// live suite (tests/live/bridge.rs) checks the same against the mock's real bridge from an ordinary page.
 #[wasm_bindgen_test]
 async fn a_listener_refusing_cors_is_reported_as_cors() {
     let stub = install_fetch_stub(&routes(&[(

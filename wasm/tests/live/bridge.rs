@@ -80,3 +80,28 @@ async fn nothing_listening_is_reported_as_none_well_before_the_timeout() {
         assert_eq!(get_str(&p, "outcome").as_deref(), Some("notListening"), "{text}");
     }
 }
+
+/// A Port Service that answers but does not list this site: the CORS request fails, a `no-cors` one reaches
+/// it, so the SDK reports what blocks access instead of "not running".
+#[wasm_bindgen_test]
+async fn a_bridge_that_does_not_list_the_site_is_reported_as_cors() {
+    reset().await;
+    let config = config().await;
+    admin(
+        "PUT",
+        "/bridge",
+        Some(r#"{"allowed_origins": ["https://another-site.example"]}"#),
+    )
+    .await;
+    let r = discover(&config.bridge_ports, 3000).await;
+    let text = stringify(&r);
+    assert_eq!(get_str(&r, "kind").as_deref(), Some("none"), "{text}");
+    assert_eq!(get_str(&r, "blockedBy").as_deref(), Some("cors"), "{text}");
+    assert_eq!(
+        get(&r, "portServicePort").as_f64(),
+        Some(f64::from(config.bridge_ports[0])),
+        "{text}"
+    );
+    let probe = Array::from(&get(&r, "probes")).get(0);
+    assert_eq!(get_str(&probe, "outcome").as_deref(), Some("cors"), "{text}");
+}

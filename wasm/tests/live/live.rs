@@ -101,7 +101,7 @@ pub(crate) async fn config() -> Config {
     }
 }
 
-/// A clean start: nothing armed, Identity Agent mode with the bridge up, every mock session ended (which
+/// A clean start: nothing armed, Identity Agent mode with the bridge up and allowing loopback sites, every mock session ended (which
 /// logs the RP's sessions out over the back channel), and this browser's RP session signed out.
 pub(crate) async fn reset() {
     admin("DELETE", "/auto-login", None).await;
