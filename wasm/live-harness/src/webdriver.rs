@@ -32,6 +32,8 @@ pub(crate) struct Driver {
 pub(crate) struct DriverHandle {
     driver_url: String,
     session: Arc<Mutex<Option<String>>>,
+    /// The virtual authenticator the last `add_virtual_authenticator` made; held across the replace.
+    authenticator: Arc<tokio::sync::Mutex<Option<String>>>,
     http: reqwest::Client,
 }
 
@@ -73,6 +75,7 @@ pub(crate) async fn start(
     let handle = DriverHandle {
         driver_url,
         session: Arc::default(),
+        authenticator: Arc::default(),
         http,
     };
     let state = ProxyState {
@@ -149,8 +152,10 @@ fn rewrite_url(body: &Bytes, from: &str, to: &str) -> Bytes {
 }
 
 impl DriverHandle {
-    /// Adds a CTAP2 virtual authenticator (USB security key with a PIN-style user verification that always
-    /// succeeds, resident keys allowed) to the runner's browser session. Answers chromedriver's reply.
+    /// Replaces the session's virtual authenticator with a fresh CTAP2 one (USB security key with a PIN-style
+    /// user verification that always succeeds, resident keys allowed). Exactly one is kept: with two, Chromium
+    /// sends `get()` to both and may take the answer of the one without the credential (`NotAllowedError`).
+    /// Answers chromedriver's reply to the add.
     pub(crate) async fn add_virtual_authenticator(&self) -> Response {
         let session = self.session.lock().ok().and_then(|s| s.clone());
         let Some(session) = session else {
@@ -160,7 +165,14 @@ impl DriverHandle {
             )
                 .into_response();
         };
-        let url = format!("{}/session/{session}/webauthn/authenticator", self.driver_url);
+        let base = format!("{}/session/{session}/webauthn/authenticator", self.driver_url);
+        let mut current = self.authenticator.lock().await;
+        if let Some(id) = current.take() {
+            let url = format!("{base}/{id}");
+            if let Err(e) = self.http.delete(&url).send().await {
+                return bad_gateway(&url, &e);
+            }
+        }
         let options = json!({
             "protocol": "ctap2",
             "transport": "usb",
@@ -171,7 +183,7 @@ impl DriverHandle {
         });
         let request = self
             .http
-            .post(&url)
+            .post(&base)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(options.to_string());
         match request.send().await {
@@ -183,9 +195,10 @@ impl DriverHandle {
                     .ok()
                     .and_then(|b| serde_json::from_slice(&b).ok())
                     .unwrap_or(Value::Null);
+                *current = v["value"].as_str().map(str::to_owned);
                 (status, axum::Json(v)).into_response()
             }
-            Err(e) => bad_gateway(&url, &e),
+            Err(e) => bad_gateway(&base, &e),
         }
     }
 }
