@@ -327,7 +327,26 @@ impl NrbacRole {
 
     /// The parts of `role_code`, when it has the `S:G:R` shape.
     pub fn role_code_parts(&self) -> Option<RoleCode<'_>> {
-        let mut it = self.role_code.split(':');
+        RoleCode::parse(&self.role_code)
+    }
+
+    /// The national RBAC role code (`R8000`), if `role_code` has the usual shape.
+    pub fn job_role(&self) -> Option<&str> {
+        self.role_code_parts().map(|p| p.job_role)
+    }
+
+    /// The last segment of `role_name` without quotes (`Nurse Access Role`).
+    pub fn role_title(&self) -> &str {
+        role_title(&self.role_name)
+    }
+}
+
+impl<'a> RoleCode<'a> {
+    /// The parts of a job-role code, when it has the `S:G:R` shape. The same rule as
+    /// [`NrbacRole::role_code_parts`], for callers that hold the code without a whole `NrbacRole` (the browser
+    /// build, which keeps serde_json's `Value` out).
+    pub fn parse(role_code: &'a str) -> Option<Self> {
+        let mut it = role_code.split(':');
         match (it.next(), it.next(), it.next(), it.next()) {
             (Some(s), Some(g), Some(r), None)
                 if s.starts_with('S') && g.starts_with('G') && r.starts_with('R') =>
@@ -341,20 +360,16 @@ impl NrbacRole {
             _ => None,
         }
     }
+}
 
-    /// The national RBAC role code (`R8000`), if `role_code` has the usual shape.
-    pub fn job_role(&self) -> Option<&str> {
-        self.role_code_parts().map(|p| p.job_role)
-    }
-
-    /// The last segment of `role_name` without quotes (`Nurse Access Role`).
-    pub fn role_title(&self) -> &str {
-        self.role_name
-            .rsplit(':')
-            .next()
-            .unwrap_or(&self.role_name)
-            .trim_matches('"')
-    }
+/// The last segment of a `role_name` without quotes (`Nurse Access Role`): [`NrbacRole::role_title`] for a
+/// bare `role_name`.
+pub fn role_title(role_name: &str) -> &str {
+    role_name
+        .rsplit(':')
+        .next()
+        .unwrap_or(role_name)
+        .trim_matches('"')
 }
 
 /// An organisation entry (`nhsid_user_orgs`, `nhsid_org_roles`, `nhsid_org_memberships`).

@@ -17,14 +17,12 @@ use js_sys::{Array, Object, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, AbortSignal, EventSource, MessageEvent, RequestCredentials, RequestInit, RequestMode,
-    Response,
-};
+use web_sys::{AbortController, EventSource, MessageEvent, RequestInit, Response};
 
 use crate::clock::{Timer, now_ms};
 use crate::error::{Error, ErrorCode};
-use crate::js::{opt_num, opt_str, set};
+use crate::fetch::{json_body, status};
+use crate::js::{opt_num, opt_str, set, set_str};
 use crate::port_service::{
     BridgeKind, Connected, Fault, PORT_SERVICE_PORTS, PortServiceError, from_js, interpret_connect,
     interpret_port,
@@ -158,50 +156,38 @@ pub(crate) async fn discover(o: DiscoveryOptions) -> Result<JsValue, Error> {
     };
     let lna = local_network_access_denied();
 
-    // Every probe records its outcome; the first success resolves `first` early, `Promise.all` resolves it
-    // when every probe has settled.
-    let outcomes: Rc<RefCell<Vec<(u16, Outcome)>>> = Rc::new(RefCell::new(
-        ports.iter().map(|p| (*p, Outcome::Skipped)).collect(),
-    ));
-    let mut resolve_first: Option<js_sys::Function> = None;
-    let first = Promise::new(&mut |resolve, _| resolve_first = Some(resolve));
-    let resolve_first = Rc::new(resolve_first);
+    // Every probe records its outcome; its promise fulfils on success and rejects otherwise, so `Promise.any`
+    // settles at the first success, or once every probe has failed.
+    let mut initial = Vec::with_capacity(ports.len());
+    for p in &ports {
+        initial.push((*p, Outcome::Skipped));
+    }
+    let outcomes: Rc<RefCell<Vec<(u16, Outcome)>>> = Rc::new(RefCell::new(initial));
     let probes = Array::new();
     for (i, port) in ports.iter().copied().enumerate() {
-        let (target, outcomes, resolve, signal) = (
-            target.clone(),
-            outcomes.clone(),
-            resolve_first.clone(),
-            controller.signal(),
-        );
+        let (target, outcomes, signal) = (target.clone(), outcomes.clone(), signal_of(&controller));
         probes.push(&crate::task::promise(Box::pin(async move {
             let outcome = probe(&target, port, &signal).await;
             let success = matches!(outcome, Outcome::Ok(_));
             if let Some(slot) = outcomes.borrow_mut().get_mut(i) {
                 slot.1 = outcome;
             }
-            if success && let Some(resolve) = resolve.as_ref() {
-                let _ = resolve.call0(&JsValue::NULL);
+            if success {
+                Ok(JsValue::UNDEFINED)
+            } else {
+                Err(JsValue::UNDEFINED)
             }
-            Ok(JsValue::UNDEFINED)
         })));
     }
-    let all_settled = Promise::all(&probes);
-    let resolve = resolve_first.clone();
-    crate::task::spawn(Box::pin(async move {
-        let _ = JsFuture::from(all_settled).await;
-        if let Some(resolve) = resolve.as_ref() {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    }));
-    let _ = JsFuture::from(first).await;
+    let _ = JsFuture::from(Promise::any(&probes)).await;
     drop(deadline_abort);
     controller.abort();
     let lna_denied = lna.await;
 
-    let snapshot = outcomes.borrow().clone();
+    // Late probes write into an empty list: the result is what had settled by now.
+    let snapshot = std::mem::take(&mut *outcomes.borrow_mut());
     let found = snapshot.iter().find_map(|(p, o)| match o {
-        Outcome::Ok(c) => Some((*p, c.clone())),
+        Outcome::Ok(c) => Some((*p, c)),
         _ => None,
     });
     let mut result = Discovery {
@@ -211,11 +197,10 @@ pub(crate) async fn discover(o: DiscoveryOptions) -> Result<JsValue, Error> {
         blocked_by: None,
         fault: None,
         version: None,
-        probes: snapshot.clone(),
     };
     if let Some((ps_port, connected)) = found {
         result.kind = connected.kind;
-        result.version = connected.version;
+        result.version = connected.version.clone();
         result.port_service_port = Some(ps_port);
         let remaining = (timeout - (now_ms() - started)).max(250.0);
         match get_port_number(&target, ps_port, remaining).await {
@@ -230,9 +215,9 @@ pub(crate) async fn discover(o: DiscoveryOptions) -> Result<JsValue, Error> {
             Err(PortLookup::Failed) => result.blocked_by = Some(Blocker::NotRunning),
         }
     } else {
-        let cors = snapshot.iter().find(|(_, o)| *o == Outcome::Cors);
+        let cors = snapshot.iter().find(|(_, o)| matches!(o, Outcome::Cors));
         let fault = snapshot.iter().find_map(|(p, o)| match o {
-            Outcome::Fault(f) => Some((*p, f.clone())),
+            Outcome::Fault(f) => Some((*p, f)),
             _ => None,
         });
         if let Some((p, _)) = cors {
@@ -241,14 +226,14 @@ pub(crate) async fn discover(o: DiscoveryOptions) -> Result<JsValue, Error> {
         } else if let Some((p, f)) = fault {
             result.blocked_by = Some(Blocker::NotRunning);
             result.port_service_port = Some(p);
-            result.fault = Some(f);
+            result.fault = Some(f.clone());
         } else if lna_denied {
             result.blocked_by = Some(Blocker::LocalNetworkAccess);
         } else {
             result.blocked_by = Some(Blocker::NotRunning);
         }
     }
-    Ok(result.to_js(now_ms() - started))
+    Ok(result.to_js(&snapshot, now_ms() - started))
 }
 
 struct Discovery {
@@ -258,13 +243,12 @@ struct Discovery {
     blocked_by: Option<Blocker>,
     fault: Option<Fault>,
     version: Option<String>,
-    probes: Vec<(u16, Outcome)>,
 }
 
 impl Discovery {
-    fn to_js(&self, elapsed_ms: f64) -> JsValue {
+    fn to_js(&self, probes_seen: &[(u16, Outcome)], elapsed_ms: f64) -> JsValue {
         let o = Object::new();
-        set(&o, "kind", &JsValue::from_str(self.kind.as_str()));
+        set_str(&o, "kind", self.kind.as_str());
         set(&o, "port", &opt_num(self.port.map(f64::from)));
         set(
             &o,
@@ -276,10 +260,10 @@ impl Discovery {
         set(&o, "version", &opt_str(self.version.as_deref()));
         set(&o, "elapsedMs", &JsValue::from_f64(elapsed_ms.round()));
         let probes = Array::new();
-        for (port, outcome) in &self.probes {
+        for (port, outcome) in probes_seen {
             let p = Object::new();
             set(&p, "port", &JsValue::from(*port));
-            set(&p, "outcome", &JsValue::from_str(outcome.as_str()));
+            set_str(&p, "outcome", outcome.as_str());
             if let Outcome::Http(status) = outcome {
                 set(&p, "status", &JsValue::from(*status));
             }
@@ -292,18 +276,25 @@ impl Discovery {
 
 fn fault_js(f: &Fault) -> JsValue {
     let o = Object::new();
-    set(&o, "code", &JsValue::from_str(&f.code));
-    set(&o, "message", &JsValue::from_str(&f.message));
+    set_str(&o, "code", &f.code);
+    set_str(&o, "message", &f.message);
     o.into()
 }
 
-fn request(mode: RequestMode, credentials: RequestCredentials, signal: &AbortSignal) -> RequestInit {
-    let init = RequestInit::new();
-    init.set_method("GET");
-    init.set_mode(mode);
-    init.set_credentials(credentials);
-    init.set_cache(web_sys::RequestCache::NoStore);
-    init.set_signal(Some(signal));
+/// `controller.signal` (property reads go through the one `Reflect.get` import).
+fn signal_of(controller: &AbortController) -> JsValue {
+    crate::js::get(controller, "signal")
+}
+
+/// `signal.aborted`.
+fn aborted(signal: &JsValue) -> bool {
+    crate::js::get(signal, "aborted").as_bool() == Some(true)
+}
+
+fn request(mode: &str, credentials: &str, signal: &JsValue) -> RequestInit {
+    let init = crate::fetch::request_init("GET", credentials);
+    crate::js::set_str(&init, "mode", mode);
+    set(&init, "signal", signal);
     init
 }
 
@@ -314,16 +305,13 @@ async fn send(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
         .dyn_into()
 }
 
-async fn json_of(response: &Response) -> Option<JsValue> {
-    JsFuture::from(response.json().ok()?).await.ok()
-}
-
-async fn probe(target: &Target, port: u16, signal: &AbortSignal) -> Outcome {
+async fn probe(target: &Target, port: u16, signal: &JsValue) -> Outcome {
     let url = target.url(port, "/PRS/ConnectPRService");
-    let cors = request(RequestMode::Cors, RequestCredentials::Omit, signal);
+    let cors = request("cors", "omit", signal);
     match send(&url, &cors).await {
-        Ok(r) if !r.ok() => Outcome::Http(r.status()),
-        Ok(r) => match json_of(&r).await.filter(JsValue::is_object) {
+        // `!response.ok`, without importing the getter.
+        Ok(r) if !(200..300).contains(&status(&r)) => Outcome::Http(status(&r)),
+        Ok(r) => match json_body(&r).await.filter(JsValue::is_object) {
             None => Outcome::BadResponse,
             Some(v) => match interpret_connect(from_js::connect(&v)) {
                 Ok(c) => Outcome::Ok(c),
@@ -331,12 +319,12 @@ async fn probe(target: &Target, port: u16, signal: &AbortSignal) -> Outcome {
                 Err(PortServiceError::Unexpected(_)) => Outcome::BadResponse,
             },
         },
-        Err(_) if signal.aborted() => Outcome::Timeout,
+        Err(_) if aborted(signal) => Outcome::Timeout,
         Err(_) => {
-            let opaque = request(RequestMode::NoCors, RequestCredentials::Omit, signal);
+            let opaque = request("no-cors", "omit", signal);
             match send(&url, &opaque).await {
                 Ok(_) => Outcome::Cors,
-                Err(_) if signal.aborted() => Outcome::Timeout,
+                Err(_) if aborted(signal) => Outcome::Timeout,
                 Err(_) => Outcome::NotListening,
             }
         }
@@ -353,17 +341,17 @@ async fn get_port_number(target: &Target, port: u16, timeout_ms: f64) -> Result<
     let controller = AbortController::new().map_err(|_| PortLookup::Failed)?;
     let c = controller.clone();
     let _timer = Timer::once(timeout_ms, move || c.abort());
-    let signal = controller.signal();
+    let signal = signal_of(&controller);
     let url = target.url(port, "/PRS/GetPortNumber");
-    let init = request(RequestMode::Cors, RequestCredentials::Include, &signal);
+    let init = request("cors", "include", &signal);
     let response = match send(&url, &init).await {
         Ok(r) => r,
-        Err(_) if signal.aborted() => return Err(PortLookup::Failed),
+        Err(_) if aborted(&signal) => return Err(PortLookup::Failed),
         // The Port Service answered without credentials but this credentialed request failed: its CORS
         // headers do not allow credentials for this origin.
         Err(_) => return Err(PortLookup::Cors),
     };
-    let body = json_of(&response)
+    let body = json_body(&response)
         .await
         .filter(JsValue::is_object)
         .ok_or(PortLookup::Failed)?;
@@ -380,13 +368,13 @@ async fn local_network_access_denied() -> bool {
     let Some(window) = web_sys::window() else {
         return false;
     };
-    let permissions = crate::js::get(&window.navigator(), "permissions");
+    let permissions = crate::js::get(&crate::js::get(&window, "navigator"), "permissions");
     let Ok(query) = crate::js::get(&permissions, "query").dyn_into::<js_sys::Function>() else {
         return false;
     };
     for name in ["local-network-access", "loopback-network"] {
         let descriptor = Object::new();
-        set(&descriptor, "name", &JsValue::from_str(name));
+        set_str(&descriptor, "name", name);
         let Ok(p) = query.call1(&permissions, &descriptor) else {
             continue;
         };
@@ -410,11 +398,9 @@ pub(crate) struct CardSubscription {
 impl Drop for CardSubscription {
     fn drop(&mut self) {
         for name in CARD_EVENTS {
-            let _ = self
-                .source
-                .remove_event_listener_with_callback(name, self._listener.as_ref().unchecked_ref());
+            let _ = crate::js::target(&self.source).unlisten(name, self._listener.as_ref(), false);
         }
-        self.source.close();
+        crate::js::target(&self.source).close();
     }
 }
 
@@ -424,7 +410,7 @@ const CARD_EVENTS: [&str; 2] = ["card_inserted", "card_removed"];
 pub(crate) fn card_event_js(event_type: &str, data: &str) -> JsValue {
     let parsed = js_sys::JSON::parse(data).unwrap_or(JsValue::UNDEFINED);
     let o = Object::new();
-    set(&o, "type", &JsValue::from_str(event_type));
+    set_str(&o, "type", event_type);
     set(
         &o,
         "reader",
@@ -453,13 +439,13 @@ pub(crate) fn open_card_events(
     let source = EventSource::new(&url)
         .map_err(|e| Error::new(ErrorCode::NotSupported, "EventSource failed").with_details(e))?;
     let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let kind = e.type_();
-        let data = e.data().as_string().unwrap_or_default();
+        let kind = crate::js::get_string(&e, "type").unwrap_or_default();
+        let data = crate::js::get_string(&e, "data").unwrap_or_default();
         on_event(&kind, card_event_js(&kind, &data));
     });
     for name in CARD_EVENTS {
-        source
-            .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+        crate::js::target(&source)
+            .listen(name, listener.as_ref(), false)
             .map_err(|e| Error::new(ErrorCode::NotSupported, "EventSource failed").with_details(e))?;
     }
     Ok(CardSubscription {

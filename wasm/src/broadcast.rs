@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::events::EndReason;
-use crate::js::{get, get_f64, get_string, set};
+use crate::js::{get, get_f64, get_string, set, set_str};
 
 /// The default channel name.
 pub(crate) const DEFAULT_CHANNEL: &str = "cis2-session";
@@ -36,18 +36,18 @@ impl TabMessage {
         set(&o, "cis2", &JsValue::from(1));
         match self {
             TabMessage::SessionEnded(r) => {
-                set(&o, "type", &JsValue::from_str("session_ended"));
-                set(&o, "reason", &JsValue::from_str(r.as_str()));
+                set_str(&o, "type", "session_ended");
+                set_str(&o, "reason", r.as_str());
             }
             TabMessage::Activity { at_ms } => {
-                set(&o, "type", &JsValue::from_str("activity"));
+                set_str(&o, "type", "activity");
                 set(&o, "at", &JsValue::from_f64(*at_ms));
             }
             TabMessage::Refreshed {
                 idle_expires_at,
                 expires_at,
             } => {
-                set(&o, "type", &JsValue::from_str("session_refreshed"));
+                set_str(&o, "type", "session_refreshed");
                 set(&o, "idleExpiresAt", &crate::js::opt_num(*idle_expires_at));
                 set(&o, "expiresAt", &crate::js::opt_num(*expires_at));
             }
@@ -91,11 +91,11 @@ impl TabChannel {
     ) -> Result<TabChannel, JsValue> {
         let channel = BroadcastChannel::new(name)?;
         let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            if let Some(m) = TabMessage::from_js(&e.data()) {
+            if let Some(m) = TabMessage::from_js(&get(&e, "data")) {
                 on_message(m);
             }
         });
-        channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+        set(&channel, "onmessage", listener.as_ref());
         Ok(TabChannel {
             channel,
             _on_message: listener,
@@ -110,7 +110,7 @@ impl TabChannel {
 
 impl Drop for TabChannel {
     fn drop(&mut self) {
-        self.channel.set_onmessage(None);
-        self.channel.close();
+        set(&self.channel, "onmessage", &JsValue::NULL);
+        crate::js::target(&self.channel).close();
     }
 }

@@ -1,19 +1,21 @@
-//! CIS2 claims for JS: the signed-in user from `/session`, the national RBAC roles and organisations. The data
-//! types and every rule (activity lookup, `S:G:R` role-code parts, role titles, ACR → AAL) come from
-//! `cis2_sdk`; this file only exposes them with camelCase names.
+//! CIS2 claims for JS: the signed-in user from `/session`, the national RBAC roles and organisations. The rules
+//! (`S:G:R` role-code parts, role titles, assurance levels, ACR → AAL) come from `cis2_sdk`; this file only
+//! exposes them with camelCase names. Roles and organisations are held in this crate's own small types rather
+//! than the sdk's `NrbacRole` / `Organisation`, whose `extra: Map<String, Value>` would bring serde_json's
+//! `Value` (its drop code) into the browser build for members the package never exposes.
 
 use std::rc::Rc;
 
-use cis2_sdk::claims::{AssuranceLevel, NrbacRole, Organisation as SdkOrganisation};
+use cis2_sdk::claims::{AssuranceLevel, RoleCode};
 #[cfg(test)]
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use js_sys::{Array, Object};
 
-use crate::js::{get, get_string, get_strings, opt_str, set};
+use crate::js::{get, get_string, get_strings, opt_str, set, set_str};
 
-/// The `user` object of `/session` (bff-protocol.md), held in the sdk's claim types. Native tests read it with
+/// The `user` object of `/session` (bff-protocol.md), with the sdk's `AssuranceLevel`. Native tests read it with
 /// serde_json; the browser reads it from the object `Response.json()` made ([`read_user`]), so no JSON parser
 /// or serde deserializer ships.
 #[derive(Clone, Debug, Default)]
@@ -23,13 +25,13 @@ pub(crate) struct UserWire {
     #[cfg_attr(test, serde(default))]
     pub(crate) name: Option<String>,
     #[cfg_attr(test, serde(default))]
-    pub(crate) roles: Vec<NrbacRole>,
+    pub(crate) roles: Vec<Role>,
     #[cfg_attr(test, serde(default))]
-    pub(crate) organisations: Vec<SdkOrganisation>,
+    pub(crate) organisations: Vec<Org>,
     #[cfg_attr(test, serde(default))]
-    pub(crate) selected_role: Option<NrbacRole>,
+    pub(crate) selected_role: Option<Role>,
     #[cfg_attr(test, serde(default))]
-    pub(crate) selected_organisation: Option<SdkOrganisation>,
+    pub(crate) selected_organisation: Option<Org>,
     #[cfg_attr(test, serde(default))]
     pub(crate) aal: Option<AssuranceLevel>,
     #[cfg_attr(test, serde(default))]
@@ -51,41 +53,95 @@ fn read_level(v: &JsValue) -> Option<AssuranceLevel> {
     }
 }
 
+/// One `nhsid_nrbac_roles` element: the members of the sdk's `NrbacRole` that the JS `Role` exposes.
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(test, derive(Deserialize))]
+pub(crate) struct Role {
+    pub(crate) person_roleid: String,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) person_orgid: String,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) org_code: String,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) role_code: String,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) role_name: String,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) activities: Vec<String>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) activity_codes: Vec<String>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) workgroups: Vec<String>,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) workgroups_codes: Vec<String>,
+}
+
+impl Role {
+    /// Whether this role grants an activity (B-code such as `B0420`), as `NrbacRole::has_activity`.
+    pub(crate) fn has_activity(&self, code: &str) -> bool {
+        self.activity_codes.iter().any(|c| c == code)
+    }
+
+    /// The parts of `role_code`, when it has the `S:G:R` shape (`cis2_sdk::claims::RoleCode::parse`).
+    pub(crate) fn role_code_parts(&self) -> Option<RoleCode<'_>> {
+        RoleCode::parse(&self.role_code)
+    }
+
+    /// The national RBAC role code (`R8000`), if `role_code` has the usual shape.
+    pub(crate) fn job_role(&self) -> Option<&str> {
+        self.role_code_parts().map(|p| p.job_role)
+    }
+
+    /// The last segment of `role_name` without quotes (`cis2_sdk::claims::role_title`).
+    pub(crate) fn role_title(&self) -> &str {
+        cis2_sdk::claims::role_title(&self.role_name)
+    }
+}
+
+/// One organisation entry: the members of the sdk's `Organisation` that the JS `Organisation` exposes.
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(test, derive(Deserialize))]
+pub(crate) struct Org {
+    pub(crate) org_code: String,
+    #[cfg_attr(test, serde(default))]
+    pub(crate) org_name: String,
+}
+
 /// One `nhsid_nrbac_roles` element; `None` without a string `person_roleid` (the sdk's one required field).
-pub(crate) fn read_role(v: &JsValue) -> Option<NrbacRole> {
-    let mut r = NrbacRole::default();
-    r.person_roleid = get_string(v, "person_roleid")?;
-    r.person_orgid = get_string(v, "person_orgid").unwrap_or_default();
-    r.org_code = get_string(v, "org_code").unwrap_or_default();
-    r.role_code = get_string(v, "role_code").unwrap_or_default();
-    r.role_name = get_string(v, "role_name").unwrap_or_default();
-    r.activities = get_strings(v, "activities");
-    r.activity_codes = get_strings(v, "activity_codes");
-    r.workgroups = get_strings(v, "workgroups");
-    r.workgroups_codes = get_strings(v, "workgroups_codes");
-    r.aow = get_strings(v, "aow");
-    r.aow_codes = get_strings(v, "aow_codes");
-    Some(r)
+pub(crate) fn read_role(v: &JsValue) -> Option<Role> {
+    Some(Role {
+        person_roleid: get_string(v, "person_roleid")?,
+        person_orgid: get_string(v, "person_orgid").unwrap_or_default(),
+        org_code: get_string(v, "org_code").unwrap_or_default(),
+        role_code: get_string(v, "role_code").unwrap_or_default(),
+        role_name: get_string(v, "role_name").unwrap_or_default(),
+        activities: get_strings(v, "activities"),
+        activity_codes: get_strings(v, "activity_codes"),
+        workgroups: get_strings(v, "workgroups"),
+        workgroups_codes: get_strings(v, "workgroups_codes"),
+    })
 }
 
 /// One organisation entry; `None` without a string `org_code`.
-pub(crate) fn read_organisation(v: &JsValue) -> Option<SdkOrganisation> {
-    let mut o = SdkOrganisation::default();
-    o.org_code = get_string(v, "org_code")?;
-    o.org_name = get_string(v, "org_name").unwrap_or_default();
-    o.person_orgid = get_string(v, "person_orgid");
-    Some(o)
+pub(crate) fn read_organisation(v: &JsValue) -> Option<Org> {
+    Some(Org {
+        org_code: get_string(v, "org_code")?,
+        org_name: get_string(v, "org_name").unwrap_or_default(),
+    })
 }
 
 fn read_list<T>(v: &JsValue, key: &str, read: fn(&JsValue) -> Option<T>) -> Vec<T> {
+    // Plain loops rather than iterator adapters here and below: fewer generic instances in the browser build.
+    let mut out = Vec::new();
     let list = get(v, key);
-    if !js_sys::Array::is_array(&list) {
-        return Vec::new();
+    if js_sys::Array::is_array(&list) {
+        for x in list.unchecked_into::<js_sys::Array>().iter() {
+            if let Some(item) = read(&x) {
+                out.push(item);
+            }
+        }
     }
-    js_sys::Array::from(&list)
-        .iter()
-        .filter_map(|x| read(&x))
-        .collect()
+    out
 }
 
 /// Reads the `user` object; `None` without a string `sub`.
@@ -113,21 +169,21 @@ impl UserWire {
 }
 
 /// A role as a plain JS object (`Role` in the TypeScript declarations), with the sdk's derived values.
-pub(crate) fn role_js(r: &NrbacRole) -> JsValue {
+pub(crate) fn role_js(r: &Role) -> JsValue {
     let o = Object::new();
-    set(&o, "personRoleId", &JsValue::from_str(&r.person_roleid));
-    set(&o, "personOrgId", &JsValue::from_str(&r.person_orgid));
-    set(&o, "orgCode", &JsValue::from_str(&r.org_code));
-    set(&o, "roleCode", &JsValue::from_str(&r.role_code));
-    set(&o, "roleName", &JsValue::from_str(&r.role_name));
-    set(&o, "roleTitle", &JsValue::from_str(r.role_title()));
+    set_str(&o, "personRoleId", &r.person_roleid);
+    set_str(&o, "personOrgId", &r.person_orgid);
+    set_str(&o, "orgCode", &r.org_code);
+    set_str(&o, "roleCode", &r.role_code);
+    set_str(&o, "roleName", &r.role_name);
+    set_str(&o, "roleTitle", r.role_title());
     set(&o, "jobRole", &opt_str(r.job_role()));
     let parts = match r.role_code_parts() {
         Some(p) => {
             let po = Object::new();
-            set(&po, "staffGroup", &JsValue::from_str(p.staff_group));
-            set(&po, "jobGroup", &JsValue::from_str(p.job_group));
-            set(&po, "jobRole", &JsValue::from_str(p.job_role));
+            set_str(&po, "staffGroup", p.staff_group);
+            set_str(&po, "jobGroup", p.job_group);
+            set_str(&po, "jobRole", p.job_role);
             po.into()
         }
         None => JsValue::NULL,
@@ -141,15 +197,19 @@ pub(crate) fn role_js(r: &NrbacRole) -> JsValue {
 }
 
 /// An organisation as a plain JS object (`Organisation`).
-pub(crate) fn organisation_js(org: &SdkOrganisation) -> JsValue {
+pub(crate) fn organisation_js(org: &Org) -> JsValue {
     let o = Object::new();
-    set(&o, "orgCode", &JsValue::from_str(&org.org_code));
-    set(&o, "orgName", &JsValue::from_str(&org.org_name));
+    set_str(&o, "orgCode", &org.org_code);
+    set_str(&o, "orgName", &org.org_name);
     o.into()
 }
 
 fn strings_js(v: &[String]) -> JsValue {
-    v.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into()
+    let out = Array::new();
+    for s in v {
+        out.push(&JsValue::from_str(s));
+    }
+    out.into()
 }
 
 /// The signed-in CIS2 user, as the backend reported it. No tokens: the backend keeps those. Roles and
@@ -183,18 +243,21 @@ impl SessionUser {
     /// All the user's national RBAC role profiles.
     #[wasm_bindgen(getter, unchecked_return_type = "Role[]")]
     pub fn roles(&self) -> JsValue {
-        self.inner.roles.iter().map(role_js).collect::<Array>().into()
+        let out = Array::new();
+        for r in &self.inner.roles {
+            out.push(&role_js(r));
+        }
+        out.into()
     }
 
     /// Organisations where the user holds a role.
     #[wasm_bindgen(getter, unchecked_return_type = "Organisation[]")]
     pub fn organisations(&self) -> JsValue {
-        self.inner
-            .organisations
-            .iter()
-            .map(organisation_js)
-            .collect::<Array>()
-            .into()
+        let out = Array::new();
+        for o in &self.inner.organisations {
+            out.push(&organisation_js(o));
+        }
+        out.into()
     }
 
     /// The role chosen at sign-in, or `undefined`.

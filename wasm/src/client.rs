@@ -49,8 +49,12 @@ fn acr_values(o: &JsValue) -> Result<Vec<String>> {
     if crate::js::absent(&v) {
         return Ok(Vec::new());
     }
+    let mut values = Vec::new();
     if let Some(s) = v.as_string() {
-        return Ok(s.split(' ').map(str::to_owned).collect());
+        for part in s.split(' ') {
+            values.push(part.to_owned());
+        }
+        return Ok(values);
     }
     let bad = || {
         Error::new(
@@ -61,10 +65,10 @@ fn acr_values(o: &JsValue) -> Result<Vec<String>> {
     if !js_sys::Array::is_array(&v) {
         return Err(bad());
     }
-    js_sys::Array::from(&v)
-        .iter()
-        .map(|a| a.as_string().ok_or_else(bad))
-        .collect()
+    for a in v.unchecked_into::<js_sys::Array>().iter() {
+        values.push(a.as_string().ok_or_else(bad)?);
+    }
+    Ok(values)
 }
 
 #[derive(Debug)]
@@ -334,10 +338,10 @@ impl Cis2Browser {
 }
 
 fn current_path() -> Result<String> {
-    let location = window()?.location();
-    let path = location.pathname().unwrap_or_else(|_| "/".to_owned());
-    let search = location.search().unwrap_or_default();
-    let hash = location.hash().unwrap_or_default();
+    let location: JsValue = crate::fetch::location()?.into();
+    let path = get_string(&location, "pathname").unwrap_or_else(|| "/".to_owned());
+    let search = get_string(&location, "search").unwrap_or_default();
+    let hash = get_string(&location, "hash").unwrap_or_default();
     Ok(cat(&[&path, &search, &hash]))
 }
 
@@ -358,8 +362,7 @@ fn return_only(options: Option<JsValue>) -> Result<LoginParams> {
 
 fn navigate(inner: &Inner, route: &str, params: &LoginParams) -> std::result::Result<(), JsValue> {
     let url = navigation_url(&inner.config.base, route, params).map_err(Error::from)?;
-    window()?
-        .location()
+    crate::fetch::location()?
         .assign(&url)
         .map_err(|e| Error::new(ErrorCode::Network, "navigation failed").with_details(e))?;
     Ok(())
@@ -386,6 +389,15 @@ fn add_listener(
     .into_js_value()
 }
 
+/// The listeners' functions (copied, to call them outside the state's borrow).
+fn callbacks(list: &[(u32, Function)]) -> Vec<Function> {
+    let mut out = Vec::with_capacity(list.len());
+    for (_, f) in list {
+        out.push(f.clone());
+    }
+    out
+}
+
 /// Ends the session once: stops the stream and timers, tells other tabs (unless the news came from one), then
 /// calls the listeners (outside any borrow, so they may call back into the client).
 fn emit_ended(inner: &Rc<Inner>, reason: EndReason, tell_tabs: bool) {
@@ -404,7 +416,7 @@ fn emit_ended(inner: &Rc<Inner>, reason: EndReason, tell_tabs: bool) {
         if tell_tabs && let Some(c) = &s.channel {
             c.post(&TabMessage::SessionEnded(reason.clone()));
         }
-        s.ended_listeners.iter().map(|(_, f)| f.clone()).collect()
+        callbacks(&s.ended_listeners)
     };
     let reason = JsValue::from_str(reason.as_str());
     for f in listeners {
@@ -562,7 +574,7 @@ fn on_idle_due(inner: &Rc<Inner>, deadline: f64) {
                 }
             }));
         }
-        let listeners: Vec<Function> = s.idle_listeners.iter().map(|(_, f)| f.clone()).collect();
+        let listeners = callbacks(&s.idle_listeners);
         drop(s);
         drop(timer);
         (active, listeners)
@@ -660,8 +672,7 @@ async fn sign_out(inner: &Rc<Inner>, o: SignOutOptions) -> Result<JsValue> {
     set(&result, "signedOut", &JsValue::from_bool(signed_out));
     set(&result, "endSessionUrl", &opt_str(end_session_url.as_deref()));
     if let Some(target) = end_session_url.filter(|_| o.redirect.unwrap_or(true)) {
-        window()?
-            .location()
+        crate::fetch::location()?
             .assign(&target)
             .map_err(|e| Error::new(ErrorCode::Network, "navigation failed").with_details(e))?;
     }

@@ -61,9 +61,13 @@ impl ErrorCode {
     }
 }
 
-/// An error on its way to JS.
+/// An error on its way to JS. Boxed: a one-pointer error keeps every `Result` small, so each `?` in the
+/// browser build moves a pointer rather than the whole error (a size decision).
 #[derive(Debug)]
-pub(crate) struct Error {
+pub(crate) struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     code: ErrorCode,
     message: String,
     details: JsValue,
@@ -71,28 +75,28 @@ pub(crate) struct Error {
 
 impl Error {
     pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Inner {
             code,
             message: message.into(),
             details: JsValue::UNDEFINED,
-        }
+        }))
     }
 
     /// Attaches what JS should see as `err.details`.
     pub(crate) fn with_details(mut self, details: JsValue) -> Self {
-        self.details = details;
+        self.0.details = details;
         self
     }
 
     #[cfg(test)]
     pub(crate) fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 }
 
 impl From<Error> for JsValue {
     fn from(e: Error) -> JsValue {
-        make_cis2_error(e.code.as_str(), &e.message, &e.details)
+        make_cis2_error(e.0.code.as_str(), &e.0.message, &e.0.details)
     }
 }
 

@@ -156,18 +156,18 @@ impl EventStream {
             }
         });
         let on_ended = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let reason = e
-                .data()
-                .as_string()
+            let reason = crate::js::get_string(&e, "data")
                 .and_then(|d| reason_from_data(&d))
                 .unwrap_or(EndReason::SignedOut);
             if let Some(o) = owner.upgrade() {
                 sink(o, StreamSignal::Ended(reason));
             }
         });
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        source.add_event_listener_with_callback("session_ended", on_ended.as_ref().unchecked_ref())?;
+        // Handler properties through `Reflect.set`, which the package imports anyway (a typed setter is an
+        // import of its own).
+        crate::js::set(&source, "onopen", on_open.as_ref());
+        crate::js::set(&source, "onerror", on_error.as_ref());
+        crate::js::target(&source).listen("session_ended", on_ended.as_ref(), false)?;
         Ok(EventStream {
             source,
             _on_open: on_open,
@@ -179,12 +179,11 @@ impl EventStream {
 
 impl Drop for EventStream {
     fn drop(&mut self) {
-        self.source.set_onopen(None);
-        self.source.set_onerror(None);
-        let _ = self
-            .source
-            .remove_event_listener_with_callback("session_ended", self._on_ended.as_ref().unchecked_ref());
-        self.source.close();
+        crate::js::set(&self.source, "onopen", &JsValue::NULL);
+        crate::js::set(&self.source, "onerror", &JsValue::NULL);
+        let source = crate::js::target(&self.source);
+        let _ = source.unlisten("session_ended", self._on_ended.as_ref(), false);
+        source.close();
     }
 }
 

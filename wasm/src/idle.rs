@@ -69,11 +69,7 @@ impl ActivityListener {
             }
         });
         for name in ACTIVITY_EVENTS {
-            let _ = target.add_event_listener_with_callback_and_bool(
-                name,
-                callback.as_ref().unchecked_ref(),
-                true,
-            );
+            let _ = crate::js::target(&target).listen(name, callback.as_ref(), true);
         }
         ActivityListener { target, callback }
     }
@@ -82,11 +78,7 @@ impl ActivityListener {
 impl Drop for ActivityListener {
     fn drop(&mut self) {
         for name in ACTIVITY_EVENTS {
-            let _ = self.target.remove_event_listener_with_callback_and_bool(
-                name,
-                self.callback.as_ref().unchecked_ref(),
-                true,
-            );
+            let _ = crate::js::target(&self.target).unlisten(name, self.callback.as_ref(), true);
         }
     }
 }

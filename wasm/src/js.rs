@@ -5,6 +5,30 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
 
+#[wasm_bindgen]
+extern "C" {
+    /// An `EventTarget` with a `close()` (`EventSource`, `BroadcastChannel`), or `window`: one import per method
+    /// for every kind of target, where web-sys has one per type and overload.
+    pub(crate) type Target;
+    #[wasm_bindgen(method, catch, js_name = addEventListener)]
+    pub(crate) fn listen(this: &Target, kind: &str, f: &JsValue, capture: bool) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = removeEventListener)]
+    pub(crate) fn unlisten(this: &Target, kind: &str, f: &JsValue, capture: bool) -> Result<(), JsValue>;
+    #[wasm_bindgen(method)]
+    pub(crate) fn close(this: &Target);
+}
+
+/// `obj` as a [`Target`].
+pub(crate) fn target(obj: &JsValue) -> &Target {
+    obj.unchecked_ref()
+}
+
+/// `obj[name](arg)`, for a method called in one place (no import of its own); `Err` when it is not a function
+/// or throws.
+pub(crate) fn call_method(obj: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
+    get(obj, name).dyn_into::<js_sys::Function>()?.call1(obj, arg)
+}
+
 /// `obj[key]`, or `undefined` when `obj` is not an object.
 pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
     if !obj.is_object() {
@@ -26,6 +50,11 @@ pub(crate) fn get_f64(obj: &JsValue, key: &str) -> Option<f64> {
 /// `obj[key] = value` (ignores the impossible failure on a plain object).
 pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// `obj[key] = value` for a string value.
+pub(crate) fn set_str(obj: &Object, key: &str, value: &str) {
+    set(obj, key, &JsValue::from_str(value));
 }
 
 /// A string as a JS value, `null` for `None`.
@@ -105,26 +134,26 @@ pub(crate) fn opt_ports(o: &JsValue, key: &str, what: &str) -> Result<Option<Vec
     if !js_sys::Array::is_array(&v) {
         return Err(invalid(what, key, "an array of ports"));
     }
-    js_sys::Array::from(&v)
-        .iter()
-        .map(|p| {
-            p.as_f64()
-                .filter(|n| n.fract() == 0.0 && (1.0..=65535.0).contains(n))
-                .map(|n| n as u16)
-                .ok_or_else(|| invalid(what, key, "an array of ports (1-65535)"))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    let mut ports = Vec::new();
+    for p in v.unchecked_into::<js_sys::Array>().iter() {
+        match p.as_f64() {
+            Some(n) if n.fract() == 0.0 && (1.0..=65535.0).contains(&n) => ports.push(n as u16),
+            _ => return Err(invalid(what, key, "an array of ports (1-65535)")),
+        }
+    }
+    Ok(Some(ports))
 }
 
 /// `obj[key]` as a list of strings (non-strings skipped; missing → empty).
 pub(crate) fn get_strings(obj: &JsValue, key: &str) -> Vec<String> {
+    let mut out = Vec::new();
     let v = get(obj, key);
-    if !js_sys::Array::is_array(&v) {
-        return Vec::new();
+    if js_sys::Array::is_array(&v) {
+        for s in v.unchecked_into::<js_sys::Array>().iter() {
+            if let Some(s) = s.as_string() {
+                out.push(s);
+            }
+        }
     }
-    js_sys::Array::from(&v)
-        .iter()
-        .filter_map(|s| s.as_string())
-        .collect()
+    out
 }

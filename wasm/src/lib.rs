@@ -52,7 +52,7 @@ pub use webauthn::{
 #[wasm_bindgen(js_name = getVersion)]
 pub fn get_version() -> String {
     match option_env!("CIS2_GIT_SHA") {
-        Some(sha) if !sha.is_empty() => [env!("CARGO_PKG_VERSION"), "+", sha].concat(),
+        Some(sha) if !sha.is_empty() => text::cat(&[env!("CARGO_PKG_VERSION"), "+", sha]),
         _ => env!("CARGO_PKG_VERSION").to_owned(),
     }
 }

@@ -151,10 +151,13 @@ pub(crate) fn interpret_connect(w: ConnectWire) -> Result<Connected, PortService
 }
 
 fn normalise_service(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, Default)]

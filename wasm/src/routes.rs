@@ -50,13 +50,17 @@ pub(crate) struct LoginParams {
 /// `{base}{route}?…` with only the parameters that are set; `return_to` is validated first.
 pub(crate) fn navigation_url(base: &str, route: &str, p: &LoginParams) -> Result<String, ReturnToError> {
     let mut query: Vec<(&str, String)> = Vec::new();
-    let acr = p
-        .acr
-        .iter()
-        .map(|a| a.trim())
-        .filter(|a| !a.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut acr = String::new();
+    for a in &p.acr {
+        let a = a.trim();
+        if a.is_empty() {
+            continue;
+        }
+        if !acr.is_empty() {
+            acr.push(' ');
+        }
+        acr.push_str(a);
+    }
     if !acr.is_empty() {
         query.push(("acr_values", acr));
     }

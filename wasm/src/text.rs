@@ -1,22 +1,29 @@
 //! String building without `core::fmt`: `format!` pulls the formatting machinery into the browser build, and
 //! these messages need nothing but concatenation and unsigned integers.
 
-/// Concatenates the parts.
+/// Concatenates the parts. A plain loop: `[&str]::concat` / `join` bring a larger generic copy routine.
 pub(crate) fn cat(parts: &[&str]) -> String {
-    parts.concat()
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 /// Decimal digits of `n`.
-pub(crate) fn uint(mut n: u64) -> String {
-    let mut digits = Vec::with_capacity(20);
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub(crate) fn uint(n: u64) -> String {
+    let mut unit = 1u64;
+    while n / unit >= 10 {
+        unit *= 10;
     }
-    digits.iter().rev().map(|d| char::from(*d)).collect()
+    let mut out = String::new();
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit == 1 {
+            return out;
+        }
+        unit /= 10;
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::base64url;
 use crate::clock::now_ms;
 use crate::error::{Error, ErrorCode, Result};
-use crate::js::{get, get_f64, get_string, set};
+use crate::js::{get, get_f64, get_string, set, set_str};
 use crate::text::cat;
 
 /// Which ceremony a credential came from.
@@ -50,8 +50,10 @@ fn global() -> Object {
     js_sys::global()
 }
 
+/// `PublicKeyCredential` when it is an object or a function (`instanceof Object` without importing the check).
 fn pk_credential() -> Option<Object> {
-    get(&global(), "PublicKeyCredential").dyn_into::<Object>().ok()
+    let v = get(&global(), "PublicKeyCredential");
+    (v.is_object() || v.is_function()).then(|| v.unchecked_into())
 }
 
 fn method(obj: &JsValue, name: &str) -> Option<Function> {
@@ -133,7 +135,7 @@ pub(crate) fn buffer_from_b64(s: &str) -> Result<ArrayBuffer> {
             cat(&["not base64url: ", decode_error(e)]),
         )
     })?;
-    Ok(Uint8Array::from(bytes.as_slice()).buffer())
+    Ok(get(&Uint8Array::from(bytes.as_slice()), "buffer").unchecked_into())
 }
 
 /// `ArrayBuffer` or any `ArrayBufferView` → unpadded base64url.
@@ -255,7 +257,7 @@ fn polyfill_to_json(cred: &JsValue) -> Result<JsValue> {
         "userHandle",
     ] {
         if let Some(s) = b64_from_buffer(&get(&response, key)) {
-            set(&out_response, key, &JsValue::from_str(&s));
+            set_str(&out_response, key, &s);
         }
     }
     if let Some(f) = method(&response, "getTransports")
@@ -264,16 +266,16 @@ fn polyfill_to_json(cred: &JsValue) -> Result<JsValue> {
         set(&out_response, "transports", &t);
     }
     let out = Object::new();
-    set(
+    set_str(
         &out,
         "id",
-        &JsValue::from_str(&get_string(cred, "id").unwrap_or_else(|| raw_id.clone())),
+        &get_string(cred, "id").unwrap_or_else(|| raw_id.clone()),
     );
-    set(&out, "rawId", &JsValue::from_str(&raw_id));
-    set(
+    set_str(&out, "rawId", &raw_id);
+    set_str(
         &out,
         "type",
-        &JsValue::from_str(&get_string(cred, "type").unwrap_or_else(|| "public-key".to_owned())),
+        &get_string(cred, "type").unwrap_or_else(|| "public-key".to_owned()),
     );
     set(&out, "response", &out_response);
     Ok(out.into())
@@ -290,7 +292,7 @@ fn to_proto(j: &JsValue, ceremony: Ceremony) -> Result<JsValue> {
     for key in keys {
         let v = get_string(&response, key)
             .ok_or_else(|| Error::new(ErrorCode::WebAuthn, cat(&["the credential lacks response.", key])))?;
-        set(&out_response, key, &JsValue::from_str(&v));
+        set_str(&out_response, key, &v);
     }
     match ceremony {
         Ceremony::Registration => {
@@ -319,7 +321,7 @@ fn to_proto(j: &JsValue, ceremony: Ceremony) -> Result<JsValue> {
     for key in ["id", "rawId", "type"] {
         let v = get_string(j, key)
             .ok_or_else(|| Error::new(ErrorCode::WebAuthn, cat(&["the credential lacks ", key])))?;
-        set(&out, key, &JsValue::from_str(&v));
+        set_str(&out, key, &v);
     }
     set(&out, "response", &out_response);
     set(&out, "extensions", &Object::new());
@@ -384,7 +386,7 @@ async fn run(ceremony: Ceremony, options: JsValue, c: Ceremonial) -> Result<JsVa
         if ceremony != Ceremony::Assertion || !conditional_available().await {
             return Err(not_supported("conditional mediation"));
         }
-        set(&outer, "mediation", &JsValue::from_str("conditional"));
+        set_str(&outer, "mediation", "conditional");
     }
     let timeout = get_f64(&pk, "timeout");
     let started = now_ms();
