@@ -5,19 +5,21 @@
 //! Layout (all on loopback):
 //! - the mock IdP at `http://localhost:<m>` (issuer with the CIS2 realm path), its virtual smartcard bridge on
 //!   free ports, WebAuthn allowed from the RP's origin, the RP registered as a client;
-//! - the RP at `http://localhost:<r>`: `/auth` (cis2-server), `/harness/*` (see `rp.rs`), and everything else
-//!   forwarded to the wasm-bindgen-test runner's server on `127.0.0.1:<t>`;
+//! - the RP at `http://localhost:<r>`: `/auth` (cis2-server, on a clock the tests can move: `clock.rs`),
+//!   `/harness/*` (see `rp.rs`), and everything else forwarded to the wasm-bindgen-test runner's server on `127.0.0.1:<t>`;
 //! - a WebDriver proxy (`webdriver.rs`) that the runner uses as `CHROMEDRIVER_REMOTE`: it sends the runner's
 //!   navigation to `http://localhost:<r>/` instead of `127.0.0.1:<t>`. The page then shares the backend's
 //!   origin (cookies, `BroadcastChannel`, relative `/auth` URLs, as in a real app), and WebAuthn works: it
 //!   refuses IP addresses as RP IDs, and the runner can only serve on an IP.
 
+mod clock;
 mod forward;
 mod rp;
 mod webdriver;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cis2_mock_idp::{AuthMethodName, Client, Config, MockIdp, RunningMockIdp};
@@ -87,11 +89,13 @@ async fn run(command: &[String]) -> Result<ExitCode, BoxError> {
     let runner_origin = format!("http://{runner_addr}");
 
     let mock = start_mock(&rp_origin).await?;
+    let rp_clock = clock::OffsetClock::default();
     let auth = Cis2Auth::builder(IssuerUrl::new(mock.issuer().to_owned())?)
         .client_id(CLIENT_ID)
         .redirect_uri(format!("{rp_origin}/auth/callback"))
         .client_secret(CLIENT_SECRET)
         .events_check_interval(Duration::from_secs(1))
+        .clock(Arc::new(rp_clock.clone()))
         .build()
         .await?;
     let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
@@ -112,6 +116,7 @@ async fn run(command: &[String]) -> Result<ExitCode, BoxError> {
         closed_ports: (0..3).map(|_| free_port()).collect::<Result<_, _>>()?,
         driver: driver.handle.clone(),
         http: reqwest::Client::new(),
+        clock: rp_clock,
     };
     let app = rp::app(auth, harness, pkg);
     let server = tokio::spawn(async move {

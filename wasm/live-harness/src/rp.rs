@@ -6,14 +6,16 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use cis2_server::Cis2Auth;
+use axum::routing::{get, post, put};
+use cis2_server::{Cis2Auth, Clock};
 use serde_json::json;
 use tower_http::services::ServeDir;
 
+use crate::clock::OffsetClock;
 use crate::forward::{bad_gateway, forward};
 use crate::webdriver::DriverHandle;
 
@@ -31,6 +33,8 @@ pub(crate) struct Harness {
     pub(crate) closed_ports: Vec<u16>,
     pub(crate) driver: DriverHandle,
     pub(crate) http: reqwest::Client,
+    /// The RP's clock (`PUT /harness/rp-clock`).
+    pub(crate) clock: OffsetClock,
 }
 
 /// The second tab: the built `cis2-browser` package, one client, its session and the reasons it heard.
@@ -42,6 +46,7 @@ pub(crate) fn app(auth: Cis2Auth, harness: Harness, pkg_dir: PathBuf) -> Router 
         .route("/harness/config", get(config))
         .route("/harness/interaction", get(interaction))
         .route("/harness/virtual-authenticator", post(virtual_authenticator))
+        .route("/harness/rp-clock", put(set_rp_clock))
         .route("/harness/tab.html", get(|| async { Html(TAB_HTML) }))
         .nest_service("/harness/pkg", ServeDir::new(pkg_dir))
         .nest("/harness/admin", admin)
@@ -79,6 +84,26 @@ async fn runner(State(h): State<Harness>, req: Request) -> Response {
 /// `POST /harness/virtual-authenticator`: a virtual security key in the test page's browser session.
 async fn virtual_authenticator(State(h): State<Harness>) -> Response {
     h.driver.add_virtual_authenticator().await
+}
+
+/// `PUT /harness/rp-clock` `{"offsetSecs": n}`: the RP's clock runs `n` seconds ahead of real time from now
+/// on (0 puts it back). Answers `{"offsetSecs", "now"}`.
+async fn set_rp_clock(State(h): State<Harness>, body: Bytes) -> Response {
+    let offset = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["offsetSecs"].as_u64());
+    let Some(offset) = offset else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({
+                "error": "invalid_request",
+                "error_description": "expected {\"offsetSecs\": <non-negative integer>}",
+            })),
+        )
+            .into_response();
+    };
+    h.clock.set_offset(offset);
+    axum::Json(json!({ "offsetSecs": offset, "now": h.clock.now().as_secs() })).into_response()
 }
 
 /// `GET /harness/interaction?acr=…`: starts a sign-in at the mock server-side (as a browser would, without the

@@ -104,6 +104,7 @@ pub(crate) async fn config() -> Config {
 /// A clean start: nothing armed, Identity Agent mode with the bridge up and allowing loopback sites, every mock session ended (which
 /// logs the RP's sessions out over the back channel), and this browser's RP session signed out.
 pub(crate) async fn reset() {
+    set_rp_clock(0).await;
     admin("DELETE", "/auto-login", None).await;
     admin(
         "PUT",
@@ -114,6 +115,13 @@ pub(crate) async fn reset() {
     admin("DELETE", "/sessions", None).await;
     let (status, body) = fetch_json("POST", "/auth/logout", Some("{}")).await;
     assert_eq!(status, 200, "sign-out: {}", stringify(&body));
+}
+
+/// Runs the RP's clock `offset_secs` ahead of real time (`PUT /harness/rp-clock`; the mock's clock stays).
+pub(crate) async fn set_rp_clock(offset_secs: u64) {
+    let body = format!(r#"{{"offsetSecs": {offset_secs}}}"#);
+    let (status, v) = fetch_json("PUT", "/harness/rp-clock", Some(&body)).await;
+    assert_eq!(status, 200, "rp clock: {}", stringify(&v));
 }
 
 /// Arms the mock's auto-login: the next sign-in page answers as `uid` with `method` (and `role` when the

@@ -1,9 +1,10 @@
-//! Session ends reaching `onSessionEnded`: back-channel logout from the mock (over the backend's event
-//! stream), smartcard removal (over the virtual bridge's card events), and sign-out in another tab (over
-//! `BroadcastChannel`).
+//! Session ends reaching `onSessionEnded`: back-channel logout from the mock and the backend's idle and
+//! absolute timeouts (over the backend's event stream), smartcard removal (over the virtual bridge's card
+//! events), and sign-out in another tab (over `BroadcastChannel`).
 
 use cis2_wasm::Cis2Browser;
 use js_sys::Array;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::live::*;
@@ -137,4 +138,45 @@ async fn sign_out_in_one_tab_reaches_another() {
     assert_eq!(second.ended(), ["signed_out"]);
     wait_for_reason(&ended, "signed_out").await;
     assert!(settle(client.get_session()).await.unwrap().is_undefined());
+}
+
+/// Signs in (second tab), starts this page's client and moves the RP's clock to `secs_past(session)` seconds
+/// ahead; both tabs must then hear `reason` and the backend must be signed out.
+async fn timeout_ends_the_session(reason: &str, secs_past: fn(&JsValue, f64) -> f64) {
+    reset().await;
+    let tab = sign_in(GP_UID, "smartcard", None, "{}").await;
+    let (client, ended) = started_client().await;
+    let session = settle(client.get_session()).await.unwrap();
+    let now = (js_sys::Date::now() / 1000.0).floor();
+    let ahead = secs_past(&session, now);
+    assert!(ahead > 0.0, "{ahead}: {}", stringify(&session));
+    set_rp_clock(ahead as u64).await;
+
+    wait_for_reason(&ended, reason).await;
+    let tab_heard = wait_for(10_000.0, || !tab.ended().is_empty()).await;
+    assert!(tab_heard, "the other tab heard nothing");
+    assert_eq!(tab.ended(), [reason]);
+    assert!(backend_signed_out(&client).await);
+}
+
+fn secs(session: &JsValue, key: &str) -> f64 {
+    get(session, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key}: {}", stringify(session)))
+}
+
+#[wasm_bindgen_test]
+async fn idle_timeout_on_the_backend_ends_the_session_in_every_tab() {
+    timeout_ends_the_session("idle_timeout", |session, now| {
+        // Past the idle deadline, well short of the absolute one.
+        let ahead = secs(session, "idleExpiresAt") - now + 5.0;
+        assert!(now + ahead < secs(session, "expiresAt"), "{}", stringify(session));
+        ahead
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn absolute_lifetime_on_the_backend_ends_the_session_as_expired() {
+    timeout_ends_the_session("expired", |session, now| secs(session, "expiresAt") - now + 5.0).await;
 }
