@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing cis2-browser needs, on a fresh Debian machine with rustup and Node:
 # the wasm32 target, wasm-bindgen-cli at exactly Cargo.lock's wasm-bindgen version, wasm-pack, Chromium and
-# chromedriver, and the npm devDependencies (TypeScript, esbuild, binaryen's wasm-opt).
+# chromedriver, and the npm devDependencies (TypeScript, esbuild, binaryen's wasm-opt, Vite for the smoke test's bundler build).
 # Idempotent: every step is skipped when its tool is already there at the right version.
 # Usage: wasm/ensure-tools.sh [--browser]   (--browser: also Chromium + chromedriver)
 set -euo pipefail
@@ -42,7 +42,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ ! -x wasm/node_modules/.bin/tsc ] || [ ! -x wasm/node_modules/.bin/esbuild ] ||
-   [ ! -x wasm/node_modules/.bin/wasm-opt ]; then
-  log "npm ci (wasm/: typescript, esbuild, binaryen)"
+   [ ! -x wasm/node_modules/.bin/wasm-opt ] || [ ! -x wasm/node_modules/.bin/vite ]; then
+  log "npm ci (wasm/: typescript, esbuild, binaryen, vite)"
   (cd wasm && npm ci --no-audit --no-fund)
 fi
