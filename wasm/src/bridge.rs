@@ -150,10 +150,7 @@ pub(crate) async fn discover(o: DiscoveryOptions) -> Result<JsValue, Error> {
     let timeout = o.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS).clamp(0.0, 60_000.0);
     let controller = AbortController::new()
         .map_err(|e| Error::new(ErrorCode::NotSupported, "AbortController is missing").with_details(e))?;
-    let deadline_abort = {
-        let c = controller.clone();
-        Timer::once(timeout, move || c.abort())
-    };
+    let deadline_abort = abort_after(&controller, timeout);
     let lna = local_network_access_denied();
 
     // Every probe records its outcome; its promise fulfils on success and rejects otherwise, so `Promise.any`
@@ -281,6 +278,12 @@ fn fault_js(f: &Fault) -> JsValue {
     o.into()
 }
 
+/// Aborts `controller` after `ms` unless the returned timer is dropped first (one closure for both uses).
+fn abort_after(controller: &AbortController, ms: f64) -> Timer {
+    let c = controller.clone();
+    Timer::once(ms, move || c.abort())
+}
+
 /// `controller.signal` (property reads go through the one `Reflect.get` import).
 fn signal_of(controller: &AbortController) -> JsValue {
     crate::js::get(controller, "signal")
@@ -299,7 +302,7 @@ fn request(mode: &str, credentials: &str, signal: &JsValue) -> RequestInit {
 }
 
 async fn send(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
-    let window = web_sys::window().ok_or(JsValue::UNDEFINED)?;
+    let window = crate::fetch::window_opt().ok_or(JsValue::UNDEFINED)?;
     JsFuture::from(window.fetch_with_str_and_init(url, init))
         .await?
         .dyn_into()
@@ -339,8 +342,7 @@ enum PortLookup {
 
 async fn get_port_number(target: &Target, port: u16, timeout_ms: f64) -> Result<u16, PortLookup> {
     let controller = AbortController::new().map_err(|_| PortLookup::Failed)?;
-    let c = controller.clone();
-    let _timer = Timer::once(timeout_ms, move || c.abort());
+    let _timer = abort_after(&controller, timeout_ms);
     let signal = signal_of(&controller);
     let url = target.url(port, "/PRS/GetPortNumber");
     let init = request("cors", "include", &signal);
@@ -365,7 +367,7 @@ async fn get_port_number(target: &Target, port: u16, timeout_ms: f64) -> Result<
 /// Whether the browser's Local Network Access permission is `denied` (names differ across Chrome versions; an
 /// unknown name throws, which counts as "not denied").
 async fn local_network_access_denied() -> bool {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::fetch::window_opt() else {
         return false;
     };
     let permissions = crate::js::get(&crate::js::get(&window, "navigator"), "permissions");
@@ -432,7 +434,20 @@ pub(crate) fn open_card_events(
     port: u16,
     host: Option<String>,
     scheme: Option<String>,
-    mut on_event: impl FnMut(&str, JsValue) + 'static,
+    on_event: impl FnMut(&str, JsValue) + 'static,
+) -> Result<CardSubscription, Error> {
+    open_card_events_boxed(port, host, scheme, Box::new(on_event))
+}
+
+/// A card-event callback: `(type, event)`.
+type OnCardEvent = Box<dyn FnMut(&str, JsValue)>;
+
+/// One non-generic body for both callers (a size decision: one listener `Closure` instance).
+fn open_card_events_boxed(
+    port: u16,
+    host: Option<String>,
+    scheme: Option<String>,
+    mut on_event: OnCardEvent,
 ) -> Result<CardSubscription, Error> {
     let target = target_from(host, scheme)?;
     let url = target.url(port, "/cards/events");

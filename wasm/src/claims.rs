@@ -177,8 +177,10 @@ pub(crate) fn role_js(r: &Role) -> JsValue {
     set_str(&o, "roleCode", &r.role_code);
     set_str(&o, "roleName", &r.role_name);
     set_str(&o, "roleTitle", r.role_title());
-    set(&o, "jobRole", &opt_str(r.job_role()));
-    let parts = match r.role_code_parts() {
+    // One `RoleCode::parse` for both members (what `job_role()` would parse again).
+    let parts = r.role_code_parts();
+    set(&o, "jobRole", &opt_str(parts.as_ref().map(|p| p.job_role)));
+    let parts = match parts {
         Some(p) => {
             let po = Object::new();
             set_str(&po, "staffGroup", p.staff_group);

@@ -30,6 +30,11 @@ pub(crate) struct Timer {
 impl Timer {
     /// Runs `f` once after `ms` milliseconds (clamped to `0..=2^31-1`, the range `setTimeout` honours).
     pub(crate) fn once(ms: f64, f: impl FnOnce() + 'static) -> Timer {
+        Timer::once_boxed(ms, Box::new(f))
+    }
+
+    /// One non-generic body for every caller's closure (a size decision: one `Closure` instance, not one each).
+    fn once_boxed(ms: f64, f: Box<dyn FnOnce()>) -> Timer {
         let mut f = Some(f);
         let callback = Closure::<dyn FnMut()>::new(move || {
             if let Some(f) = f.take() {

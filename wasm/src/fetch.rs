@@ -10,8 +10,15 @@ use crate::error::{Error, ErrorCode, Result, network};
 use crate::js::{call_method, get, get_f64, opt_str, set, set_str};
 use crate::text::{cat, uint};
 
+/// `window`, when the SDK runs in a window context: `globalThis.window` through the `Reflect.get` import, where
+/// `web_sys::window()` adds an `instanceof Window` import (a size decision).
+pub(crate) fn window_opt() -> Option<web_sys::Window> {
+    let w = get(&js_sys::global(), "window");
+    w.is_object().then(|| w.unchecked_into())
+}
+
 pub(crate) fn window() -> Result<web_sys::Window> {
-    web_sys::window().ok_or_else(|| Error::new(ErrorCode::NoWindow, "cis2-browser needs a window"))
+    window_opt().ok_or_else(|| Error::new(ErrorCode::NoWindow, "cis2-browser needs a window"))
 }
 
 /// `window.location` (read through `Reflect.get`, like the other one-use getters).
