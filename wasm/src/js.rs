@@ -29,9 +29,11 @@ pub(crate) fn call_method(obj: &JsValue, name: &str, arg: &JsValue) -> Result<Js
     get(obj, name).dyn_into::<js_sys::Function>()?.call1(obj, arg)
 }
 
-/// `obj[key]`, or `undefined` when `obj` is not an object.
+/// `obj[key]`, or `undefined` when `obj` is neither an object nor a function.
 pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
-    if !obj.is_object() {
+    // Functions have members too: `PublicKeyCredential.isConditionalMediationAvailable` and the
+    // `parse…OptionsFromJSON` statics hang off a constructor.
+    if !obj.is_object() && !obj.is_function() {
         return JsValue::UNDEFINED;
     }
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)

@@ -120,3 +120,35 @@ export function stubPermissionState(state) {
   };
   return () => { delete permissions.query; };
 }
+
+// Replaces `navigator.credentials.get` with a recorder that answers `credential`,
+// `PublicKeyCredential.isConditionalMediationAvailable` with `available`, and wraps the browser's
+// `parseRequestOptionsFromJSON` (when it has one) to count its uses. Answers `{calls, nativeParses, restore}`:
+// `calls` holds the options of every `get`, `nativeParses` the JSON given to the native parser.
+export function stubCredentialsGet(credential, available) {
+  const container = navigator.credentials;
+  const calls = [];
+  const nativeParses = [];
+  const saved = [
+    [container, "get", Object.getOwnPropertyDescriptor(container, "get")],
+    [PublicKeyCredential, "isConditionalMediationAvailable",
+      Object.getOwnPropertyDescriptor(PublicKeyCredential, "isConditionalMediationAvailable")],
+    [PublicKeyCredential, "parseRequestOptionsFromJSON",
+      Object.getOwnPropertyDescriptor(PublicKeyCredential, "parseRequestOptionsFromJSON")],
+  ];
+  container.get = async (options) => { calls.push(options); return credential; };
+  PublicKeyCredential.isConditionalMediationAvailable = async () => available;
+  const parse = PublicKeyCredential.parseRequestOptionsFromJSON;
+  if (parse) {
+    PublicKeyCredential.parseRequestOptionsFromJSON = (json) => {
+      nativeParses.push(json);
+      return parse.call(PublicKeyCredential, json);
+    };
+  }
+  const restore = () => {
+    for (const [obj, name, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(obj, name, descriptor); else delete obj[name];
+    }
+  };
+  return { calls, nativeParses, restore };
+}

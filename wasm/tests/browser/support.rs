@@ -26,6 +26,8 @@ extern "C" {
     pub(crate) fn fake_assertion_credential(with_handle: bool) -> JsValue;
     #[wasm_bindgen(js_name = stubPermissionState)]
     pub(crate) fn stub_permission_state(state: &str) -> js_sys::Function;
+    #[wasm_bindgen(js_name = stubCredentialsGet)]
+    pub(crate) fn stub_credentials_get(credential: &JsValue, available: bool) -> JsValue;
     #[wasm_bindgen(js_name = bytesOf)]
     pub(crate) fn bytes_of(buffer: &JsValue) -> Vec<u8>;
 }

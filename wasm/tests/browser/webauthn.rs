@@ -1,5 +1,5 @@
 //! WebAuthn JSON conversion (own base64url through real ArrayBuffers) and typed ceremony errors. Real
-//! ceremonies with Chromium's virtual authenticator run in the end-to-end suite (CDP), not here.
+//! ceremonies with Chromium's virtual authenticator run in the live suite (tests/live) and the e2e suite.
 
 use cis2_wasm::{
     assertion_to_json, create_credential, creation_options_from_json, get_assertion,
@@ -171,4 +171,83 @@ async fn an_aborted_ceremony_is_aborted() {
     .await
     .unwrap_err();
     assert_cis2_error(&err, "aborted");
+}
+
+/// Passkey autofill: with `conditional: true` the SDK asks for `mediation: "conditional"` when the browser
+/// offers it, and refuses with `not_supported` (without calling `get`) when it does not, or for a registration.
+#[wasm_bindgen_test]
+async fn conditional_mediation_asks_for_autofill_only_where_offered() {
+    let host = web_sys::window().unwrap().location().hostname().unwrap();
+    let request = JsValue::from_str(&REQUEST.replace("RPID", &host));
+    let conditional = || {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"conditional".into(), &JsValue::TRUE).unwrap();
+        Some(JsValue::from(o))
+    };
+
+    let stub = stub_credentials_get(&fake_assertion_credential(true), true);
+    let restore: js_sys::Function = get(&stub, "restore").into();
+    let calls: js_sys::Array = get(&stub, "calls").unchecked_into();
+    let assertion = settle(get_assertion(request.clone(), conditional())).await;
+    let offered_calls = calls.length();
+    let asked = calls.get(0);
+    restore.call0(&JsValue::NULL).unwrap();
+    let assertion = assertion.unwrap();
+    assert_eq!(get_str(&assertion, "id").as_deref(), Some("_-8"));
+    assert_eq!(offered_calls, 1);
+    assert_eq!(get_str(&asked, "mediation").as_deref(), Some("conditional"));
+    assert!(
+        get(&get(&asked, "publicKey"), "challenge").is_instance_of::<js_sys::ArrayBuffer>()
+            || get(&get(&asked, "publicKey"), "challenge").is_instance_of::<js_sys::Uint8Array>()
+    );
+
+    let stub = stub_credentials_get(&fake_assertion_credential(true), false);
+    let restore: js_sys::Function = get(&stub, "restore").into();
+    let calls: js_sys::Array = get(&stub, "calls").unchecked_into();
+    let refused = settle(get_assertion(request, conditional())).await;
+    let refused_calls = calls.length();
+    restore.call0(&JsValue::NULL).unwrap();
+    assert_cis2_error(&refused.unwrap_err(), "not_supported");
+    assert_eq!(refused_calls, 0, "get() was called without conditional mediation");
+
+    let err = settle(create_credential(
+        JsValue::from_str(&creation(&host)),
+        conditional(),
+    ))
+    .await
+    .unwrap_err();
+    assert_cis2_error(&err, "not_supported");
+}
+
+/// The browser's own `PublicKeyCredential.parseRequestOptionsFromJSON` is used when present (Chromium has it),
+/// and skipped with `useNativeJson: false`; both give `get()` the same decoded options.
+#[wasm_bindgen_test]
+async fn native_json_parsing_is_used_when_present() {
+    let host = web_sys::window().unwrap().location().hostname().unwrap();
+    let request = JsValue::from_str(&REQUEST.replace("RPID", &host));
+    let pkc = get(&js_sys::global(), "PublicKeyCredential");
+    assert!(
+        get(&pkc, "parseRequestOptionsFromJSON").is_function(),
+        "this Chromium has no parseRequestOptionsFromJSON"
+    );
+    let stub = stub_credentials_get(&fake_assertion_credential(false), false);
+    let restore: js_sys::Function = get(&stub, "restore").into();
+    let calls: js_sys::Array = get(&stub, "calls").unchecked_into();
+    let parses: js_sys::Array = get(&stub, "nativeParses").unchecked_into();
+    let native = settle(get_assertion(request.clone(), None)).await;
+    let native_parses = parses.length();
+    let own = settle(get_assertion(request, Some(json(r#"{"useNativeJson": false}"#)))).await;
+    let own_parses = parses.length();
+    let (first, second) = (calls.get(0), calls.get(1));
+    restore.call0(&JsValue::NULL).unwrap();
+    native.unwrap();
+    own.unwrap();
+    assert_eq!((native_parses, own_parses), (1, 1));
+    for options in [first, second] {
+        let pk = get(&options, "publicKey");
+        assert!(get(&pk, "challenge").is_instance_of::<js_sys::ArrayBuffer>());
+        let allowed = js_sys::Array::from(&get(&pk, "allowCredentials"));
+        assert_eq!(bytes_of(&get(&allowed.get(0), "id")), [1, 2, 3]);
+        assert!(get(&options, "mediation").is_undefined());
+    }
 }
