@@ -2,6 +2,7 @@
 // ./pkg/index.js with an import map; the Vite build resolves it through node_modules like any dependency.
 import init, {
   getVersion, parseSession, discoverBridge, Cis2Error, Cis2Browser, acrLevel, isWebAuthnSupported,
+  isConditionalMediationAvailable,
 } from "cis2-browser";
 const out = document.getElementById("out");
 const checks = [];
@@ -21,6 +22,9 @@ try {
   catch (e) { check("returnTo refused", e.code === "invalid_return_to"); }
   check("acrLevel", acrLevel("AAL2_ANY") === 2);
   check("isWebAuthnSupported", typeof isWebAuthnSupported() === "boolean");
+  const conditional = await isConditionalMediationAvailable();
+  check("isConditionalMediationAvailable", typeof conditional === "boolean" &&
+    conditional === await PublicKeyCredential.isConditionalMediationAvailable());
 } catch (e) {
   checks.push("FAIL exception " + e);
 }
