@@ -89,7 +89,7 @@ async fn run(command: &[String]) -> Result<ExitCode, BoxError> {
     let runner_origin = format!("http://{runner_addr}");
 
     let mock = start_mock(&rp_origin).await?;
-    let rp_clock = clock::OffsetClock::default();
+    let rp_clock = clock::RpClock::default();
     let auth = Cis2Auth::builder(IssuerUrl::new(mock.issuer().to_owned())?)
         .client_id(CLIENT_ID)
         .redirect_uri(format!("{rp_origin}/auth/callback"))

@@ -15,7 +15,7 @@ use cis2_server::{Cis2Auth, Clock};
 use serde_json::json;
 use tower_http::services::ServeDir;
 
-use crate::clock::OffsetClock;
+use crate::clock::RpClock;
 use crate::forward::{bad_gateway, forward};
 use crate::webdriver::DriverHandle;
 
@@ -34,7 +34,7 @@ pub(crate) struct Harness {
     pub(crate) driver: DriverHandle,
     pub(crate) http: reqwest::Client,
     /// The RP's clock (`PUT /harness/rp-clock`).
-    pub(crate) clock: OffsetClock,
+    pub(crate) clock: RpClock,
 }
 
 /// The second tab: the built `cis2-browser` package, one client, its session and the reasons it heard.
@@ -86,23 +86,23 @@ async fn virtual_authenticator(State(h): State<Harness>) -> Response {
     h.driver.add_virtual_authenticator().await
 }
 
-/// `PUT /harness/rp-clock` `{"offsetSecs": n}`: the RP's clock runs `n` seconds ahead of real time from now
-/// on (0 puts it back). Answers `{"offsetSecs", "now"}`.
+/// `PUT /harness/rp-clock` `{"offsetSecs": n}`: the RP's clock runs `n` seconds ahead of real time (behind when
+/// negative) from now on; 0 puts it back. Answers `{"offsetSecs", "now"}`.
 async fn set_rp_clock(State(h): State<Harness>, body: Bytes) -> Response {
     let offset = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
-        .and_then(|v| v["offsetSecs"].as_u64());
+        .and_then(|v| v["offsetSecs"].as_i64());
     let Some(offset) = offset else {
         return (
             StatusCode::BAD_REQUEST,
             axum::Json(json!({
                 "error": "invalid_request",
-                "error_description": "expected {\"offsetSecs\": <non-negative integer>}",
+                "error_description": "expected {\"offsetSecs\": <integer>}",
             })),
         )
             .into_response();
     };
-    h.clock.set_offset(offset);
+    h.clock.0.set_offset(offset);
     axum::Json(json!({ "offsetSecs": offset, "now": h.clock.now().as_secs() })).into_response()
 }
 

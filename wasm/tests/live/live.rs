@@ -118,7 +118,7 @@ pub(crate) async fn reset() {
 }
 
 /// Runs the RP's clock `offset_secs` ahead of real time (`PUT /harness/rp-clock`; the mock's clock stays).
-pub(crate) async fn set_rp_clock(offset_secs: u64) {
+pub(crate) async fn set_rp_clock(offset_secs: i64) {
     let body = format!(r#"{{"offsetSecs": {offset_secs}}}"#);
     let (status, v) = fetch_json("PUT", "/harness/rp-clock", Some(&body)).await;
     assert_eq!(status, 200, "rp clock: {}", stringify(&v));

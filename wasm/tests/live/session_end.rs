@@ -150,7 +150,7 @@ async fn timeout_ends_the_session(reason: &str, secs_past: fn(&JsValue, f64) -> 
     let now = (js_sys::Date::now() / 1000.0).floor();
     let ahead = secs_past(&session, now);
     assert!(ahead > 0.0, "{ahead}: {}", stringify(&session));
-    set_rp_clock(ahead as u64).await;
+    set_rp_clock(ahead as i64).await;
 
     wait_for_reason(&ended, reason).await;
     let tab_heard = wait_for(10_000.0, || !tab.ended().is_empty()).await;
