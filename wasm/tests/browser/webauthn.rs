@@ -163,55 +163,76 @@ async fn an_aborted_ceremony_is_aborted() {
     controller.abort();
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"signal".into(), &controller.signal()).unwrap();
-    let host = web_sys::window().unwrap().location().hostname().unwrap();
-    let err = settle(get_assertion(
-        JsValue::from_str(&REQUEST.replace("RPID", &host)),
-        Some(o.into()),
-    ))
-    .await
-    .unwrap_err();
+    let err = settle(get_assertion(request_here(), Some(o.into())))
+        .await
+        .unwrap_err();
     assert_cis2_error(&err, "aborted");
+}
+
+fn host() -> String {
+    web_sys::window().unwrap().location().hostname().unwrap()
+}
+
+/// `REQUEST` with this page's host as the RP ID.
+fn request_here() -> JsValue {
+    JsValue::from_str(&REQUEST.replace("RPID", &host()))
+}
+
+/// `navigator.credentials.get` and `isConditionalMediationAvailable` stubbed (`stubCredentialsGet`): the
+/// options of each `get()` and the JSON given to the native parser, live; the originals come back on drop.
+struct GetStub {
+    calls: js_sys::Array,
+    native_parses: js_sys::Array,
+    restore: js_sys::Function,
+}
+
+impl GetStub {
+    fn install(credential: &JsValue, conditional_available: bool) -> Self {
+        let stub = stub_credentials_get(credential, conditional_available);
+        Self {
+            calls: get(&stub, "calls").unchecked_into(),
+            native_parses: get(&stub, "nativeParses").unchecked_into(),
+            restore: get(&stub, "restore").unchecked_into(),
+        }
+    }
+}
+
+impl Drop for GetStub {
+    fn drop(&mut self) {
+        self.restore.call0(&JsValue::NULL).unwrap();
+    }
 }
 
 /// Passkey autofill: with `conditional: true` the SDK asks for `mediation: "conditional"` when the browser
 /// offers it, and refuses with `not_supported` (without calling `get`) when it does not, or for a registration.
 #[wasm_bindgen_test]
 async fn conditional_mediation_asks_for_autofill_only_where_offered() {
-    let host = web_sys::window().unwrap().location().hostname().unwrap();
-    let request = JsValue::from_str(&REQUEST.replace("RPID", &host));
-    let conditional = || {
-        let o = js_sys::Object::new();
-        js_sys::Reflect::set(&o, &"conditional".into(), &JsValue::TRUE).unwrap();
-        Some(JsValue::from(o))
-    };
+    let conditional = || Some(json(r#"{"conditional": true}"#));
 
-    let stub = stub_credentials_get(&fake_assertion_credential(true), true);
-    let restore: js_sys::Function = get(&stub, "restore").into();
-    let calls: js_sys::Array = get(&stub, "calls").unchecked_into();
-    let assertion = settle(get_assertion(request.clone(), conditional())).await;
-    let offered_calls = calls.length();
-    let asked = calls.get(0);
-    restore.call0(&JsValue::NULL).unwrap();
-    let assertion = assertion.unwrap();
+    let stub = GetStub::install(&fake_assertion_credential(true), true);
+    let assertion = settle(get_assertion(request_here(), conditional()))
+        .await
+        .unwrap();
     assert_eq!(get_str(&assertion, "id").as_deref(), Some("_-8"));
-    assert_eq!(offered_calls, 1);
+    assert_eq!(stub.calls.length(), 1);
+    let asked = stub.calls.get(0);
     assert_eq!(get_str(&asked, "mediation").as_deref(), Some("conditional"));
-    assert!(
-        get(&get(&asked, "publicKey"), "challenge").is_instance_of::<js_sys::ArrayBuffer>()
-            || get(&get(&asked, "publicKey"), "challenge").is_instance_of::<js_sys::Uint8Array>()
-    );
+    let challenge = get(&get(&asked, "publicKey"), "challenge");
+    assert!(challenge.is_instance_of::<js_sys::ArrayBuffer>(), "{challenge:?}");
+    drop(stub);
 
-    let stub = stub_credentials_get(&fake_assertion_credential(true), false);
-    let restore: js_sys::Function = get(&stub, "restore").into();
-    let calls: js_sys::Array = get(&stub, "calls").unchecked_into();
-    let refused = settle(get_assertion(request, conditional())).await;
-    let refused_calls = calls.length();
-    restore.call0(&JsValue::NULL).unwrap();
+    let stub = GetStub::install(&fake_assertion_credential(true), false);
+    let refused = settle(get_assertion(request_here(), conditional())).await;
     assert_cis2_error(&refused.unwrap_err(), "not_supported");
-    assert_eq!(refused_calls, 0, "get() was called without conditional mediation");
+    assert_eq!(
+        stub.calls.length(),
+        0,
+        "get() was called without conditional mediation"
+    );
+    drop(stub);
 
     let err = settle(create_credential(
-        JsValue::from_str(&creation(&host)),
+        JsValue::from_str(&creation(&host())),
         conditional(),
     ))
     .await
@@ -223,27 +244,23 @@ async fn conditional_mediation_asks_for_autofill_only_where_offered() {
 /// and skipped with `useNativeJson: false`; both give `get()` the same decoded options.
 #[wasm_bindgen_test]
 async fn native_json_parsing_is_used_when_present() {
-    let host = web_sys::window().unwrap().location().hostname().unwrap();
-    let request = JsValue::from_str(&REQUEST.replace("RPID", &host));
     let pkc = get(&js_sys::global(), "PublicKeyCredential");
     assert!(
         get(&pkc, "parseRequestOptionsFromJSON").is_function(),
         "this Chromium has no parseRequestOptionsFromJSON"
     );
-    let stub = stub_credentials_get(&fake_assertion_credential(false), false);
-    let restore: js_sys::Function = get(&stub, "restore").into();
-    let calls: js_sys::Array = get(&stub, "calls").unchecked_into();
-    let parses: js_sys::Array = get(&stub, "nativeParses").unchecked_into();
-    let native = settle(get_assertion(request.clone(), None)).await;
-    let native_parses = parses.length();
-    let own = settle(get_assertion(request, Some(json(r#"{"useNativeJson": false}"#)))).await;
-    let own_parses = parses.length();
-    let (first, second) = (calls.get(0), calls.get(1));
-    restore.call0(&JsValue::NULL).unwrap();
-    native.unwrap();
-    own.unwrap();
-    assert_eq!((native_parses, own_parses), (1, 1));
-    for options in [first, second] {
+    let stub = GetStub::install(&fake_assertion_credential(false), false);
+    settle(get_assertion(request_here(), None)).await.unwrap();
+    assert_eq!(stub.native_parses.length(), 1);
+    let own = Some(json(r#"{"useNativeJson": false}"#));
+    settle(get_assertion(request_here(), own)).await.unwrap();
+    assert_eq!(
+        stub.native_parses.length(),
+        1,
+        "useNativeJson: false still parsed natively"
+    );
+    assert_eq!(stub.calls.length(), 2);
+    for options in stub.calls.iter() {
         let pk = get(&options, "publicKey");
         assert!(get(&pk, "challenge").is_instance_of::<js_sys::ArrayBuffer>());
         let allowed = js_sys::Array::from(&get(&pk, "allowCredentials"));
