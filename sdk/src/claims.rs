@@ -322,7 +322,7 @@ pub struct RoleCode<'a> {
 impl NrbacRole {
     /// Whether this role grants an activity (B-code such as `B0420`).
     pub fn has_activity(&self, code: &str) -> bool {
-        self.activity_codes.iter().any(|c| c == code)
+        grants_activity(&self.activity_codes, code)
     }
 
     /// The parts of `role_code`, when it has the `S:G:R` shape.
@@ -360,6 +360,12 @@ impl<'a> RoleCode<'a> {
             _ => None,
         }
     }
+}
+
+/// Whether a role's `activity_codes` grant an activity (B-code such as `B0420`): [`NrbacRole::has_activity`]
+/// for callers that hold only the codes (the browser build).
+pub fn grants_activity(activity_codes: &[String], code: &str) -> bool {
+    activity_codes.iter().any(|c| c == code)
 }
 
 /// The last segment of a `role_name` without quotes (`Nurse Access Role`): [`NrbacRole::role_title`] for a

@@ -77,9 +77,9 @@ pub(crate) struct Role {
 }
 
 impl Role {
-    /// Whether this role grants an activity (B-code such as `B0420`), as `NrbacRole::has_activity`.
+    /// Whether this role grants an activity (`cis2_sdk::claims::grants_activity`).
     pub(crate) fn has_activity(&self, code: &str) -> bool {
-        self.activity_codes.iter().any(|c| c == code)
+        cis2_sdk::claims::grants_activity(&self.activity_codes, code)
     }
 
     /// The parts of `role_code`, when it has the `S:G:R` shape (`cis2_sdk::claims::RoleCode::parse`).
