@@ -42,3 +42,12 @@ pub fn requested_level(acr_values: &[String]) -> Option<u8> {
         .into_iter()
         .min()
 }
+
+/// Whether a sign-in at ACR `requested` satisfies a policy that accepts `floor`: a higher AAL always does; the
+/// same AAL does when `floor` names no method (`…_ANY`) or the same one. Unknown values satisfy nothing.
+pub fn at_least_as_strict(requested: &str, floor: &str) -> bool {
+    match (acr_level(requested), acr_level(floor)) {
+        (Some(r), Some(f)) => r > f || (r == f && (requested == floor || floor.ends_with("_ANY"))),
+        _ => false,
+    }
+}

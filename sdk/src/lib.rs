@@ -67,6 +67,7 @@
 #![cfg_attr(not(feature = "rust-crypto"), allow(dead_code))]
 
 pub mod acr;
+pub mod bff;
 mod cache;
 pub mod claims;
 #[cfg(feature = "rust-crypto")]

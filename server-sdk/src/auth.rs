@@ -297,13 +297,11 @@ impl Cis2Auth {
                 None => SessionLookup::Missing,
             });
         };
-        let reason = if now >= rec.absolute_deadline {
-            Some(EndReason::Expired)
-        } else if now >= rec.last_seen.saturating_add(s.idle_timeout) {
-            Some(EndReason::IdleTimeout)
-        } else {
-            None
-        };
+        let reason = EndReason::from_deadlines(
+            now,
+            Some(rec.absolute_deadline),
+            Some(rec.last_seen.saturating_add(s.idle_timeout)),
+        );
         if let Some(reason) = reason {
             self.end_sessions(&[rec.key.clone()], reason).await?;
             return Ok(SessionLookup::Ended(reason));

@@ -143,7 +143,8 @@ impl Cis2AuthBuilder {
         self
     }
 
-    /// Default login options (scopes, `acr_values`…); `/login` query parameters override per login.
+    /// The login options every sign-in starts from (scopes, `acr_values`…). They are a floor: `/login` query
+    /// parameters may only make a sign-in stricter ([`cis2_sdk::bff::LoginQuery::apply_to`]).
     pub fn login_options(mut self, options: LoginOptions) -> Self {
         self.login_defaults = options;
         self
@@ -251,7 +252,7 @@ impl Cis2AuthBuilder {
         if !self.mount_path.starts_with('/') && !self.mount_path.is_empty() {
             return Err(Error::Config("mount_path must start with /".into()));
         }
-        if crate::routes::login::check_return_path(&self.default_return_to).is_none() {
+        if cis2_sdk::bff::validate_return_to(&self.default_return_to).is_err() {
             return Err(Error::Config(
                 "default_return_to must be a same-origin relative path".into(),
             ));

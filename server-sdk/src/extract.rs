@@ -39,9 +39,7 @@ pub(crate) fn is_navigation(headers: &HeaderMap) -> bool {
 fn original_path(parts: &Parts) -> String {
     let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    crate::routes::login::check_return_path(path)
-        .unwrap_or("/")
-        .to_owned()
+    cis2_sdk::bff::validate_return_to(path).unwrap_or("/").to_owned()
 }
 
 /// The signed-in CIS2 user of this request: looks the session cookie up (applying idle and absolute timeouts and

@@ -10,7 +10,7 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
-use crate::events::EndReason;
+use crate::events::{Reason, parse_reason};
 use crate::js::{get, get_f64, get_string, set, set_str};
 
 /// The default channel name.
@@ -20,7 +20,7 @@ pub(crate) const DEFAULT_CHANNEL: &str = "cis2-session";
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum TabMessage {
     /// The session ended in another tab (or that tab heard it first).
-    SessionEnded(EndReason),
+    SessionEnded(Reason),
     /// The user did something in another tab (ms since the epoch).
     Activity { at_ms: f64 },
     /// Another tab refreshed the session; these are the new deadlines (Unix seconds).
@@ -37,7 +37,7 @@ impl TabMessage {
         match self {
             TabMessage::SessionEnded(r) => {
                 set_str(&o, "type", "session_ended");
-                set_str(&o, "reason", r.as_str());
+                set_str(&o, "reason", r);
             }
             TabMessage::Activity { at_ms } => {
                 set_str(&o, "type", "activity");
@@ -61,9 +61,7 @@ impl TabMessage {
             return None;
         }
         match get_string(v, "type")?.as_str() {
-            "session_ended" => Some(TabMessage::SessionEnded(EndReason::parse(&get_string(
-                v, "reason",
-            )?)?)),
+            "session_ended" => Some(TabMessage::SessionEnded(parse_reason(&get_string(v, "reason")?)?)),
             "activity" => Some(TabMessage::Activity {
                 at_ms: get_f64(v, "at")?,
             }),

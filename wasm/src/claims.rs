@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use cis2_sdk::bff::keys;
 use cis2_sdk::claims::{AssuranceLevel, RoleCode};
 #[cfg(test)]
 use serde::Deserialize;
@@ -147,16 +148,16 @@ fn read_list<T>(v: &JsValue, key: &str, read: fn(&JsValue) -> Option<T>) -> Vec<
 /// Reads the `user` object; `None` without a string `sub`.
 pub(crate) fn read_user(v: &JsValue) -> Option<UserWire> {
     Some(UserWire {
-        sub: get_string(v, "sub")?,
-        name: get_string(v, "name"),
-        roles: read_list(v, "roles", read_role),
-        organisations: read_list(v, "organisations", read_organisation),
-        selected_role: read_role(&get(v, "selected_role")),
-        selected_organisation: read_organisation(&get(v, "selected_organisation")),
-        aal: read_level(&get(v, "aal")),
-        id_assurance_level: read_level(&get(v, "id_assurance_level")),
-        acr: get_string(v, "acr"),
-        amr: get_strings(v, "amr"),
+        sub: get_string(v, keys::SUB)?,
+        name: get_string(v, keys::NAME),
+        roles: read_list(v, keys::ROLES, read_role),
+        organisations: read_list(v, keys::ORGANISATIONS, read_organisation),
+        selected_role: read_role(&get(v, keys::SELECTED_ROLE)),
+        selected_organisation: read_organisation(&get(v, keys::SELECTED_ORGANISATION)),
+        aal: read_level(&get(v, keys::AAL)),
+        id_assurance_level: read_level(&get(v, keys::ID_ASSURANCE_LEVEL)),
+        acr: get_string(v, keys::ACR),
+        amr: get_strings(v, keys::AMR),
     })
 }
 

@@ -15,15 +15,15 @@ use crate::bridge::{CardSubscription, card_target, open_card_events, unsubscribe
 use crate::broadcast::{DEFAULT_CHANNEL, TabChannel, TabMessage};
 use crate::clock::{Timer, jitter, now_ms};
 use crate::error::{Error, ErrorCode, Result};
-use crate::events::{Backoff, EndReason, EventStream, StreamSignal, backoff_delay_ms};
+use crate::events::{Backoff, EventStream, StreamSignal, backoff_delay_ms, inferred_reason};
 use crate::fetch::{check_status, fetch_json, window};
 use crate::idle::{
     ACTIVITY_BROADCAST_MS, ActivityListener, clock_skew_ms, local_deadline_ms, seconds_left, warning_delay_ms,
 };
 use crate::js::{get, get_string, opt_bool, opt_number, opt_ports, opt_str, opt_string, options_object, set};
-use crate::routes::{self, LoginParams, navigation_url};
 use crate::session::{Session, SessionState, SessionTimes, parse_session};
 use crate::text::cat;
+use cis2_sdk::bff::{EndReason, LoginQuery, routes};
 
 /// Default seconds of warning before the idle timeout.
 const DEFAULT_IDLE_WARNING_SECS: f64 = 120.0;
@@ -134,7 +134,11 @@ impl Cis2Browser {
         let o = options_object(WHAT, options)?;
         let defaults = Backoff::default();
         let config = Config {
-            base: routes::normalise_base(opt_string(&o, "baseUrl", WHAT)?.as_deref().unwrap_or("/auth")),
+            // Trailing slashes off: `"/auth/"` → `"/auth"`, `"/"` → `""`.
+            base: (opt_string(&o, "baseUrl", WHAT)?.as_deref().unwrap_or("/auth"))
+                .trim()
+                .trim_end_matches('/')
+                .to_owned(),
             idle_warning_secs: opt_number(&o, "idleWarningSecs", WHAT)?.unwrap_or(DEFAULT_IDLE_WARNING_SECS),
             bridge_ports: opt_ports(&o, "bridgePorts", WHAT)?,
             track_activity: opt_bool(&o, "trackActivity", WHAT)?.unwrap_or(true),
@@ -187,13 +191,12 @@ impl Cis2Browser {
                 .into());
             }
         };
-        let params = LoginParams {
-            acr: acr_values(&o)?,
-            prompt_login,
-            max_age: opt_number(&o, "maxAge", WHAT)?.map(|m| m as u64),
-            select_role: opt_bool(&o, "selectedRole", WHAT)?.unwrap_or(false),
-            return_to: Some(opt_string(&o, "returnTo", WHAT)?.map_or_else(current_path, Ok)?),
-        };
+        let mut params = LoginQuery::default();
+        params.acr_values = acr_values(&o)?;
+        params.prompt_login = prompt_login;
+        params.max_age = opt_number(&o, "maxAge", WHAT)?.map(|m| m as u64);
+        params.select_role = opt_bool(&o, "selectedRole", WHAT)?.unwrap_or(false);
+        params.return_to = Some(opt_string(&o, "returnTo", WHAT)?.map_or_else(current_path, Ok)?);
         navigate(&self.inner, routes::LOGIN, &params)
     }
 
@@ -325,7 +328,7 @@ impl Cis2Browser {
                 return;
             }
             let Some(inner) = weak.upgrade() else { return };
-            emit_ended(&inner, EndReason::SmartcardRemoved, true);
+            emit_ended(&inner, EndReason::SmartcardRemoved.as_str(), true);
             if sign_out_too {
                 crate::task::spawn(Box::pin(async move {
                     let url = inner.url(routes::LOGOUT);
@@ -345,7 +348,7 @@ fn current_path() -> Result<String> {
     Ok(cat(&[&path, &search, &hash]))
 }
 
-fn return_only(options: Option<JsValue>) -> Result<LoginParams> {
+fn return_only(options: Option<JsValue>) -> Result<LoginQuery> {
     let return_to = match options.as_ref().map(|o| get(o, "returnTo")) {
         Some(v) if v.is_undefined() || v.is_null() => None,
         Some(v) => Some(
@@ -354,14 +357,13 @@ fn return_only(options: Option<JsValue>) -> Result<LoginParams> {
         ),
         None => None,
     };
-    Ok(LoginParams {
-        return_to: Some(return_to.map_or_else(current_path, Ok)?),
-        ..LoginParams::default()
-    })
+    let mut query = LoginQuery::default();
+    query.return_to = Some(return_to.map_or_else(current_path, Ok)?);
+    Ok(query)
 }
 
-fn navigate(inner: &Inner, route: &str, params: &LoginParams) -> std::result::Result<(), JsValue> {
-    let url = navigation_url(&inner.config.base, route, params).map_err(Error::from)?;
+fn navigate(inner: &Inner, route: &str, query: &LoginQuery) -> std::result::Result<(), JsValue> {
+    let url = query.url(&inner.config.base, route).map_err(Error::from)?;
     crate::fetch::location()?
         .assign(&url)
         .map_err(|e| Error::new(ErrorCode::Network, "navigation failed").with_details(e))?;
@@ -400,7 +402,7 @@ fn callbacks(list: &[(u32, Function)]) -> Vec<Function> {
 
 /// Ends the session once: stops the stream and timers, tells other tabs (unless the news came from one), then
 /// calls the listeners (outside any borrow, so they may call back into the client).
-fn emit_ended(inner: &Rc<Inner>, reason: EndReason, tell_tabs: bool) {
+fn emit_ended(inner: &Rc<Inner>, reason: &str, tell_tabs: bool) {
     let listeners: Vec<Function> = {
         let mut s = inner.state.borrow_mut();
         if s.ended {
@@ -414,11 +416,11 @@ fn emit_ended(inner: &Rc<Inner>, reason: EndReason, tell_tabs: bool) {
         s.reconnect_timer = None;
         s.idle_timer = None;
         if tell_tabs && let Some(c) = &s.channel {
-            c.post(&TabMessage::SessionEnded(reason.clone()));
+            c.post(&TabMessage::SessionEnded(reason.to_owned()));
         }
         callbacks(&s.ended_listeners)
     };
-    let reason = JsValue::from_str(reason.as_str());
+    let reason = JsValue::from_str(reason);
     for f in listeners {
         let _ = f.call1(&JsValue::NULL, &reason);
     }
@@ -452,8 +454,8 @@ async fn refresh(inner: &Rc<Inner>, tell_tabs: bool) -> Result<Option<Session>> 
         SessionState::Anonymous { reason } => {
             let known = inner.state.borrow().times;
             if let Some(t) = known {
-                let reason = reason.as_deref().and_then(EndReason::parse).unwrap_or_else(|| {
-                    EndReason::inferred((now_ms() + skew) / 1_000.0, t.expires_at, t.idle_expires_at)
+                let reason = reason.as_deref().unwrap_or_else(|| {
+                    inferred_reason((now_ms() + skew) / 1_000.0, t.expires_at, t.idle_expires_at)
                 });
                 emit_ended(inner, reason, true);
             }
@@ -488,7 +490,7 @@ fn on_stream(inner: Rc<Inner>, signal: StreamSignal) {
             s.reconnect_attempt = 0;
             s.stream_open = true;
         }
-        StreamSignal::Ended(reason) => emit_ended(&inner, reason, true),
+        StreamSignal::Ended(reason) => emit_ended(&inner, &reason, true),
         StreamSignal::Failed => {
             {
                 let mut s = inner.state.borrow_mut();
@@ -631,7 +633,7 @@ fn on_activity(inner: &Rc<Inner>, at: f64, local: bool) {
 
 fn on_tab_message(inner: &Rc<Inner>, m: TabMessage) {
     match m {
-        TabMessage::SessionEnded(reason) => emit_ended(inner, reason, false),
+        TabMessage::SessionEnded(reason) => emit_ended(inner, &reason, false),
         TabMessage::Activity { at_ms } => on_activity(inner, at_ms, false),
         TabMessage::Refreshed {
             idle_expires_at,
@@ -667,7 +669,7 @@ async fn sign_out(inner: &Rc<Inner>, o: SignOutOptions) -> Result<JsValue> {
     let response = check_status(&url, fetch_json("POST", &url, Some(body)).await?)?;
     let end_session_url = get_string(&response.body, "end_session_url");
     let signed_out = get(&response.body, "signed_out").as_bool().unwrap_or(true);
-    emit_ended(inner, EndReason::SignedOut, true);
+    emit_ended(inner, EndReason::SignedOut.as_str(), true);
     let result = Object::new();
     set(&result, "signedOut", &JsValue::from_bool(signed_out));
     set(&result, "endSessionUrl", &opt_str(end_session_url.as_deref()));

@@ -111,3 +111,9 @@ pub(crate) fn network(what: &str, cause: JsValue) -> Error {
     )
     .with_details(cause)
 }
+
+impl From<cis2_sdk::bff::ReturnToError> for Error {
+    fn from(e: cis2_sdk::bff::ReturnToError) -> Error {
+        Error::new(ErrorCode::InvalidReturnTo, e.message())
+    }
+}

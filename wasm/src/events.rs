@@ -8,68 +8,31 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use cis2_sdk::bff::{EndReason, keys, routes};
+
 use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent};
 
-/// Why a session ended: the contract's reasons, or a newer one the backend sent (passed through unchanged).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum EndReason {
-    /// The user signed out (in this tab, another tab, or through the backend).
-    SignedOut,
-    /// CIS2 sent a back-channel logout (this includes smartcard removal under the Identity Agent).
-    BackchannelLogout,
-    /// The smartcard bridge reported the card's removal.
-    SmartcardRemoved,
-    /// The backend's idle timeout passed.
-    IdleTimeout,
-    /// The backend's absolute session lifetime passed.
-    Expired,
-    /// A reason this SDK version does not know.
-    Other(String),
+/// Why a session ended, as the package reports it: the wire string of a [`EndReason`], or a newer reason the
+/// backend sent, passed through unchanged (never empty).
+pub(crate) type Reason = String;
+
+/// The reason for a session that vanished without an event reaching this tab (the stream was down): the
+/// timeout its last known deadlines show as passed ([`EndReason::from_deadlines`]), else `signed_out` (which is
+/// what the backend reports for a session that is simply gone). Times are Unix seconds.
+pub(crate) fn inferred_reason(
+    now_secs: f64,
+    expires_at: Option<f64>,
+    idle_expires_at: Option<f64>,
+) -> &'static str {
+    EndReason::from_deadlines(now_secs, expires_at, idle_expires_at)
+        .unwrap_or(EndReason::SignedOut)
+        .as_str()
 }
 
-impl EndReason {
-    /// Parses a reason string; `None` for an empty one.
-    pub(crate) fn parse(s: &str) -> Option<EndReason> {
-        Some(match s {
-            "" => return None,
-            "signed_out" => EndReason::SignedOut,
-            "backchannel_logout" => EndReason::BackchannelLogout,
-            "smartcard_removed" => EndReason::SmartcardRemoved,
-            "idle_timeout" => EndReason::IdleTimeout,
-            "expired" => EndReason::Expired,
-            other => EndReason::Other(other.to_owned()),
-        })
-    }
-
-    /// The wire string.
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
-            EndReason::SignedOut => "signed_out",
-            EndReason::BackchannelLogout => "backchannel_logout",
-            EndReason::SmartcardRemoved => "smartcard_removed",
-            EndReason::IdleTimeout => "idle_timeout",
-            EndReason::Expired => "expired",
-            EndReason::Other(s) => s,
-        }
-    }
-
-    /// The reason for a session that vanished without an event reaching this tab (the stream was down):
-    /// `expired` or `idle_timeout` when the last known deadlines say so, else `signed_out` (which is what the
-    /// backend reports for a session that is simply gone).
-    pub(crate) fn inferred(
-        now_secs: f64,
-        expires_at: Option<f64>,
-        idle_expires_at: Option<f64>,
-    ) -> EndReason {
-        if expires_at.is_some_and(|t| now_secs >= t) {
-            EndReason::Expired
-        } else if idle_expires_at.is_some_and(|t| now_secs >= t) {
-            EndReason::IdleTimeout
-        } else {
-            EndReason::SignedOut
-        }
-    }
+/// A reason string as received; `None` for an empty one.
+pub(crate) fn parse_reason(s: &str) -> Option<Reason> {
+    (!s.is_empty()).then(|| s.to_owned())
 }
 
 /// Retry timing for the event stream.
@@ -104,11 +67,11 @@ pub(crate) fn backoff_delay_ms(b: Backoff, attempt: u32, jitter: f64) -> f64 {
 }
 
 /// Reads the reason from a `session_ended` event's data (`{"reason": "…"}`); a bare reason string is accepted.
-pub(crate) fn reason_from_data(data: &str) -> Option<EndReason> {
+pub(crate) fn reason_from_data(data: &str) -> Option<Reason> {
     match js_sys::JSON::parse(data) {
-        Ok(v) if v.is_object() => crate::js::get_string(&v, "reason").and_then(|r| EndReason::parse(&r)),
-        Ok(v) => v.as_string().and_then(|r| EndReason::parse(&r)),
-        Err(_) => EndReason::parse(data.trim()),
+        Ok(v) if v.is_object() => crate::js::get_string(&v, keys::REASON).and_then(|r| parse_reason(&r)),
+        Ok(v) => v.as_string().and_then(|r| parse_reason(&r)),
+        Err(_) => parse_reason(data.trim()),
     }
 }
 
@@ -118,7 +81,7 @@ pub(crate) enum StreamSignal {
     /// The stream is open (reset the backoff).
     Open,
     /// The backend said the session ended.
-    Ended(EndReason),
+    Ended(Reason),
     /// The stream failed or closed; the owner decides whether to reconnect.
     Failed,
 }
@@ -158,7 +121,7 @@ impl EventStream {
         let on_ended = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let reason = crate::js::get_string(&e, "data")
                 .and_then(|d| reason_from_data(&d))
-                .unwrap_or(EndReason::SignedOut);
+                .unwrap_or_else(|| EndReason::SignedOut.as_str().to_owned());
             if let Some(o) = owner.upgrade() {
                 sink(o, StreamSignal::Ended(reason));
             }
@@ -167,7 +130,7 @@ impl EventStream {
         // import of its own).
         crate::js::set(&source, "onopen", on_open.as_ref());
         crate::js::set(&source, "onerror", on_error.as_ref());
-        crate::js::target(&source).listen("session_ended", on_ended.as_ref(), false)?;
+        crate::js::target(&source).listen(routes::SESSION_ENDED_EVENT, on_ended.as_ref(), false)?;
         Ok(EventStream {
             source,
             _on_open: on_open,
@@ -182,7 +145,7 @@ impl Drop for EventStream {
         crate::js::set(&self.source, "onopen", &JsValue::NULL);
         crate::js::set(&self.source, "onerror", &JsValue::NULL);
         let source = crate::js::target(&self.source);
-        let _ = source.unlisten("session_ended", self._on_ended.as_ref(), false);
+        let _ = source.unlisten(routes::SESSION_ENDED_EVENT, self._on_ended.as_ref(), false);
         source.close();
     }
 }

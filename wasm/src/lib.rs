@@ -20,8 +20,6 @@ mod fetch;
 mod idle;
 mod js;
 mod port_service;
-mod return_to;
-mod routes;
 mod session;
 mod task;
 mod text;

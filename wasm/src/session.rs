@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use cis2_sdk::bff::keys;
 use wasm_bindgen::prelude::*;
 
 use crate::claims::{SessionUser, UserWire, read_user};
@@ -45,28 +46,28 @@ fn bad(what: &str) -> Error {
 
 /// Reads the object `Response.json()` made.
 fn read_wire(body: &JsValue) -> Result<SessionWire> {
-    let authenticated = get(body, "authenticated")
+    let authenticated = get(body, keys::AUTHENTICATED)
         .as_bool()
         .ok_or_else(|| bad("no boolean \"authenticated\""))?;
-    let user = get(body, "user");
+    let user = get(body, keys::USER);
     let user = if crate::js::absent(&user) {
         None
     } else {
         Some(read_user(&user).ok_or_else(|| bad("user without a string \"sub\""))?)
     };
-    let t = get(body, "session");
+    let t = get(body, keys::SESSION);
     let session = (!crate::js::absent(&t)).then(|| SessionTimes {
-        created_at: get_f64(&t, "created_at"),
-        expires_at: get_f64(&t, "expires_at"),
-        idle_expires_at: get_f64(&t, "idle_expires_at"),
-        idle_timeout_secs: get_f64(&t, "idle_timeout_secs"),
-        absolute_timeout_secs: get_f64(&t, "absolute_timeout_secs"),
+        created_at: get_f64(&t, keys::CREATED_AT),
+        expires_at: get_f64(&t, keys::EXPIRES_AT),
+        idle_expires_at: get_f64(&t, keys::IDLE_EXPIRES_AT),
+        idle_timeout_secs: get_f64(&t, keys::IDLE_TIMEOUT_SECS),
+        absolute_timeout_secs: get_f64(&t, keys::ABSOLUTE_TIMEOUT_SECS),
     });
     Ok(SessionWire {
         authenticated,
         user,
         session,
-        reason: get_string(body, "reason"),
+        reason: get_string(body, keys::REASON),
     })
 }
 

@@ -218,3 +218,21 @@ export interface AuthenticationResponseJSON {
   extensions: Record<string, never>;
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    /// The `SessionEndedReason` union names exactly the contract's reasons (`cis2_sdk::bff::EndReason`).
+    #[test]
+    fn session_ended_reason_lists_the_contract_reasons() {
+        // The macro consumes the constant, so read the declarations from this file's text.
+        let text = include_str!("typescript.rs");
+        let start = text.find("export type SessionEndedReason =").unwrap();
+        let decl = &text[start..];
+        let decl = &decl[..decl.find(';').unwrap()];
+        let mut named: Vec<&str> = decl.split('"').skip(1).step_by(2).collect();
+        let mut want: Vec<&str> = cis2_sdk::bff::EndReason::ALL.iter().map(|r| r.as_str()).collect();
+        named.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(named, want);
+    }
+}

@@ -197,7 +197,10 @@ pub async fn app(config: &Config, port: u16) -> Result<Router, Error> {
         ),
     }
     .client_id(config.client_id.clone())
-    .redirect_uri(config.redirect_uri(port));
+    .redirect_uri(config.redirect_uri(port))
+    // The floor is AAL2: the demo offers an authenticator-app sign-in and steps up to AAL3 for `/sensitive`.
+    // Its buttons ask for AAL3 unless they say otherwise; a page may only raise the floor, never lower it.
+    .login_options(cis2_server::LoginOptions::default().acr_values(["AAL2_OR_AAL3_ANY"]));
     builder = match key {
         Some(k) => builder.private_key_jwt(k),
         None => builder.client_secret(config.client_secret.clone().ok_or_else(|| {

@@ -76,10 +76,10 @@ fn signed_out() -> String {
      <p class=\"nhsuk-body-l\">This demo relying party signs health and care staff in with NHS CIS2 through \
      cis2-kit: the backend (cis2-server) holds the credentials and tokens, the browser holds an opaque session \
      cookie.</p>\
-     <a id=\"sign-in\" class=\"nhsuk-button\" data-acr=\"\" href=\"/auth/login?return_to=%2F\" role=\"button\" draggable=\"false\">Log in with Care Identity</a>\
+     <a id=\"sign-in\" class=\"nhsuk-button\" data-acr=\"AAL3_ANY\" href=\"/auth/login?acr_values=AAL3_ANY&amp;return_to=%2F\" role=\"button\" draggable=\"false\">Log in with Care Identity</a>\
      <h2 class=\"nhsuk-heading-m\">Other ways to log in</h2>\
      <ul class=\"nhsuk-list\">\
-     <li><a id=\"sign-in-role\" class=\"nhsuk-link\" data-select-role=\"true\" href=\"/auth/login?select_role=true&amp;return_to=%2F\">Log in and choose a role</a></li>\
+     <li><a id=\"sign-in-role\" class=\"nhsuk-link\" data-acr=\"AAL3_ANY\" data-select-role=\"true\" href=\"/auth/login?acr_values=AAL3_ANY&amp;select_role=true&amp;return_to=%2F\">Log in and choose a role</a></li>\
      <li><a id=\"sign-in-any\" class=\"nhsuk-link\" data-acr=\"AAL2_OR_AAL3_ANY\" data-select-role=\"true\" href=\"/auth/login?acr_values=AAL2_OR_AAL3_ANY&amp;select_role=true&amp;return_to=%2F\">Log in with any authenticator (AAL2 or AAL3, e.g. an authenticator app) and choose a role</a></li>\
      </ul>\
      <p class=\"nhsuk-body-s\">Against cis2-mock-idp use a seeded test user: passcode <code>1234</code>, password <code>password</code>.</p>\

@@ -196,7 +196,10 @@ async fn demo_registers_at_the_mock_and_a_smartcard_login_shows_the_user() {
 
     // Smartcard login.
     let resp = s
-        .sign_in(&format!("{}/auth/login?return_to=%2F", s.demo), Method::Smartcard)
+        .sign_in(
+            &format!("{}/auth/login?acr_values=AAL3_ANY&return_to=%2F", s.demo),
+            Method::Smartcard,
+        )
         .await;
     assert_eq!(resp.status(), 303, "callback: {}", resp.text().await.unwrap());
     assert_eq!(location(&resp, &s.demo), format!("{}/", s.demo));

@@ -21,7 +21,7 @@ use crate::{ApiError, Cis2Auth};
 
 fn ended(reason: EndReason) -> Event {
     Event::default()
-        .event("session_ended")
+        .event(cis2_sdk::bff::routes::SESSION_ENDED_EVENT)
         .data(serde_json::json!({ "reason": reason.as_str() }).to_string())
 }
 

@@ -1,15 +1,14 @@
 //! `GET /login` and `GET /change-role`: start a sign-in.
 
-use std::time::Duration;
-
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use cis2_sdk::{PENDING_LOGIN_MAX_AGE, Prompt};
+use cis2_sdk::PENDING_LOGIN_MAX_AGE;
+use cis2_sdk::bff::{LoginQuery, LoginQueryError, LoginRoute};
 use http::{HeaderMap, header};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{BINDING_COOKIE, cookie_value, random_id};
-use crate::routes::{no_store, unique_pairs};
+use crate::routes::no_store;
 use crate::store::hash_key;
 use crate::{ApiError, Cis2Auth};
 
@@ -24,29 +23,12 @@ pub(crate) struct PendingRecord {
     pub(crate) return_to: String,
 }
 
-/// Accepts same-origin relative paths only: `/x…`, never `//host`, `/\host`, any backslash, control
-/// characters, or a scheme. Returns the path unchanged when acceptable.
-pub(crate) fn check_return_path(path: &str) -> Option<&str> {
-    let ok = path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.contains('\\')
-        && path.len() <= 2048
-        && !path.chars().any(|c| c.is_control() || c == ' ');
-    if !ok {
-        return None;
-    }
-    // Resolve against a sentinel origin: anything that leaves it (after URL normalisation) is refused.
-    let base = url::Url::parse("https://rp.invalid/").ok()?;
-    let joined = base.join(path).ok()?;
-    (joined.origin() == base.origin()).then_some(path)
-}
-
 pub(crate) async fn login(
     State(auth): State<Cis2Auth>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    start(&auth, &headers, q.as_deref().unwrap_or(""), Intent::Login)
+    start(&auth, &headers, q.as_deref().unwrap_or(""), LoginRoute::Login)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -56,9 +38,14 @@ pub(crate) async fn change_role(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    start(&auth, &headers, q.as_deref().unwrap_or(""), Intent::ChangeRole)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
+    start(
+        &auth,
+        &headers,
+        q.as_deref().unwrap_or(""),
+        LoginRoute::ChangeRole,
+    )
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `GET /step-up`: sign in again at AAL3 (`acr_values=AAL3_ANY`, `prompt=login`).
@@ -67,17 +54,9 @@ pub(crate) async fn step_up(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    start(&auth, &headers, q.as_deref().unwrap_or(""), Intent::StepUp)
+    start(&auth, &headers, q.as_deref().unwrap_or(""), LoginRoute::StepUp)
         .await
         .unwrap_or_else(IntoResponse::into_response)
-}
-
-/// Why a sign-in starts.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Intent {
-    Login,
-    ChangeRole,
-    StepUp,
 }
 
 #[tracing::instrument(name = "cis2.login", skip_all)]
@@ -85,45 +64,15 @@ async fn start(
     auth: &Cis2Auth,
     headers: &HeaderMap,
     query: &str,
-    intent: Intent,
+    route: LoginRoute,
 ) -> Result<Response, ApiError> {
     let s = &auth.0.settings;
-    let mut options = s.login_defaults.clone();
-    let mut return_to = s.default_return_to.clone();
-    let change_role = intent == Intent::ChangeRole;
-    match intent {
-        Intent::ChangeRole => options = options.select_role(true),
-        Intent::StepUp => options = options.acr_values(["AAL3_ANY"]).prompt(Some(Prompt::Login)),
-        Intent::Login => {}
-    }
-    for (k, v) in unique_pairs(query)? {
-        match k.as_str() {
-            "return_to" => {
-                return_to = check_return_path(&v)
-                    .ok_or_else(|| ApiError::bad_request("return_to must be a same-origin relative path"))?
-                    .to_owned();
-            }
-            "acr_values" => options = options.acr_values(v.split(' ').filter(|a| !a.is_empty())),
-            "prompt" => match v.as_str() {
-                "login" => options = options.prompt(Some(Prompt::Login)),
-                "" => options = options.prompt(None),
-                _ => return Err(ApiError::bad_request("prompt must be login")),
-            },
-            "max_age" => {
-                let secs: u64 = v
-                    .parse()
-                    .map_err(|_| ApiError::bad_request("max_age must be whole seconds"))?;
-                options = options.max_age(Some(Duration::from_secs(secs)));
-            }
-            "select_role" | "selectedrole" => match v.as_str() {
-                "true" | "1" => options = options.select_role(true),
-                "false" | "0" => options = options.select_role(change_role),
-                _ => return Err(ApiError::bad_request("select_role must be true or false")),
-            },
-            "login_hint" => options.login_hint = Some(v),
-            _ => {}
-        }
-    }
+    // The configured options are the floor: the page's query may only make the sign-in stricter.
+    let query = LoginQuery::parse(query).map_err(|e| refused(&e))?;
+    let options = query
+        .apply_to(&route.floor(&s.login_defaults))
+        .map_err(|e| refused(&e))?;
+    let return_to = query.return_to.unwrap_or_else(|| s.default_return_to.clone());
     let client = auth.client().await.map_err(|e| ApiError::unavailable(&e))?;
     let now = auth.now();
     let (authorize_url, pending) = client
@@ -175,5 +124,8 @@ async fn start(
         .into_response())
 }
 
-#[cfg(test)]
-mod tests;
+/// A refused sign-in query: 400 with the sentence that says what to change.
+fn refused(e: &LoginQueryError) -> ApiError {
+    tracing::info!(error = %e, "sign-in request refused");
+    ApiError::bad_request(e.to_string())
+}

@@ -11,7 +11,6 @@ use http::{HeaderMap, StatusCode, header};
 
 use crate::auth::{SESSION_COOKIE, SessionLookup};
 use crate::extract::wants_json;
-use crate::routes::login::check_return_path;
 use crate::routes::{no_store, unique_pairs};
 use crate::store::EndReason;
 use crate::{ApiError, Cis2Auth};
@@ -67,8 +66,8 @@ async fn logout(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
     for (k, v) in unique_pairs(query)? {
         match k.as_str() {
             "return_to" => {
-                return_to = check_return_path(&v)
-                    .ok_or_else(|| ApiError::bad_request("return_to must be a same-origin relative path"))?
+                return_to = cis2_sdk::bff::validate_return_to(&v)
+                    .map_err(|e| ApiError::bad_request(format!("The return address is refused: {e}.")))?
                     .to_owned();
             }
             "end_session" => end_session = v == "true" || v == "1",

@@ -2,6 +2,7 @@
 
 use axum::Router;
 use axum::routing::{any, get};
+use cis2_sdk::bff::routes;
 use http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -53,18 +54,18 @@ impl Cis2Auth {
         let no_store =
             SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Router::new()
-            .route("/login", get(login::login))
-            .route("/change-role", get(login::change_role))
-            .route("/step-up", get(login::step_up))
-            .route("/callback", get(callback::callback).layer(no_store.clone()))
-            .route("/logout", get(logout::logout_get).post(logout::logout_post))
+            .route(routes::LOGIN, get(login::login))
+            .route(routes::CHANGE_ROLE, get(login::change_role))
+            .route(routes::STEP_UP, get(login::step_up))
+            .route(routes::CALLBACK, get(callback::callback).layer(no_store.clone()))
+            .route(routes::LOGOUT, get(logout::logout_get).post(logout::logout_post))
             .route(
-                "/backchannel-logout",
+                routes::BACKCHANNEL_LOGOUT,
                 any(backchannel::backchannel_logout).layer(no_store),
             )
-            .route("/session", get(session::session))
-            .route("/events", get(events::events))
-            .route("/jwks", get(jwks::jwks))
+            .route(routes::SESSION, get(session::session))
+            .route(routes::EVENTS, get(events::events))
+            .route(routes::JWKS, get(jwks::jwks))
             .with_state(self.clone())
     }
 }

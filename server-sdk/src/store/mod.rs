@@ -30,35 +30,7 @@ pub use redis::RedisBackend;
 #[error("session store: {0}")]
 pub struct StoreError(pub String);
 
-/// Why a session ended. The browser SDK consumes these exact strings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum EndReason {
-    /// `signed_out`: the user signed out (local logout, optionally with CIS2 end-session).
-    SignedOut,
-    /// `backchannel_logout`: CIS2 ended the session (sign-out elsewhere, smartcard session ended).
-    BackchannelLogout,
-    /// `idle_timeout`: no activity for the idle timeout.
-    IdleTimeout,
-    /// `expired`: the absolute session lifetime has passed.
-    Expired,
-    /// `smartcard_removed`: reserved for the browser SDK's bridge events; the server never sends it.
-    SmartcardRemoved,
-}
-
-impl EndReason {
-    /// The wire string (`"backchannel_logout"`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndReason::SignedOut => "signed_out",
-            EndReason::BackchannelLogout => "backchannel_logout",
-            EndReason::IdleTimeout => "idle_timeout",
-            EndReason::Expired => "expired",
-            EndReason::SmartcardRemoved => "smartcard_removed",
-        }
-    }
-}
+pub use cis2_sdk::bff::EndReason;
 
 /// Sessions ended, published on the store's channel so every instance tells its connected browsers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

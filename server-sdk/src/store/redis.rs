@@ -231,7 +231,7 @@ impl SessionBackend for RedisBackend {
             .query_async(&mut self.conn.clone())
             .await
             .map_err(err)?;
-        Ok(v.and_then(|v| serde_json::from_value(serde_json::Value::String(v)).ok()))
+        Ok(v.as_deref().and_then(EndReason::parse))
     }
 
     async fn sessions_for_sid(&self, iss: &str, sid: &str) -> Result<Vec<String>, StoreError> {

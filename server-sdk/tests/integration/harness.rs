@@ -97,6 +97,18 @@ impl Default for RpOptions {
     }
 }
 
+impl RpOptions {
+    /// An RP whose configured floor is AAL2 (`AAL2_OR_AAL3_ANY`), so pages may ask for AAL2 or AAL3 sign-ins.
+    pub fn aal2_floor() -> Self {
+        Self {
+            configure: Box::new(|b| {
+                b.login_options(cis2_sdk::LoginOptions::default().acr_values(["AAL2_OR_AAL3_ANY"]))
+            }),
+            ..Self::default()
+        }
+    }
+}
+
 impl Rp {
     pub async fn start(op: &impl Provider, opts: RpOptions) -> Rp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

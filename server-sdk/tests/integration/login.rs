@@ -89,12 +89,12 @@ async fn login_options_are_forwarded() {
     let url = b
         .start_login(
             &rp,
-            "acr_values=AAL2_OR_AAL3_ANY&prompt=login&max_age=300&select_role=true",
+            "acr_values=AAL3_FIDO2&prompt=login&max_age=300&select_role=true",
         )
         .await;
     let parsed = url::Url::parse(&url).unwrap();
     let q: std::collections::HashMap<_, _> = parsed.query_pairs().into_owned().collect();
-    assert_eq!(q["acr_values"], "AAL2_OR_AAL3_ANY");
+    assert_eq!(q["acr_values"], "AAL3_FIDO2");
     assert_eq!(q["prompt"], "login");
     assert_eq!(q["max_age"], "300");
     assert!(q["scope"].split(' ').any(|s| s == "selectedrole"));
@@ -331,4 +331,66 @@ async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_cal
     ] {
         assert!(binding.contains(flag), "{flag} in {binding}");
     }
+}
+
+/// The configured login options are a floor: a page's query may make a sign-in stricter, never weaker
+/// (issue #10: `acr_values=AAL1_USERPASS`, an empty `prompt=` and `select_role=false` used to override them).
+#[tokio::test]
+async fn a_page_cannot_weaken_the_configured_login() {
+    let op = crate::fake_op::FakeOp::start(cis2_server::ManualClock::starting_now()).await;
+    let rp = Rp::start(
+        &op,
+        RpOptions {
+            configure: Box::new(|b| {
+                b.login_options(
+                    cis2_sdk::LoginOptions::default()
+                        .prompt(Some(cis2_sdk::Prompt::Login))
+                        .max_age(Some(std::time::Duration::from_secs(600))),
+                )
+            }),
+            ..Default::default()
+        },
+    )
+    .await;
+    let b = Browser::new();
+    for weaker in ["acr_values=AAL1_USERPASS", "acr_values=AAL2_ANY+AAL3_ANY"] {
+        let resp = b.get(&format!("{}/auth/login?{weaker}", rp.base)).await;
+        assert_eq!(resp.status(), 400, "{weaker}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("weaker than this service's minimum"),
+            "{body}"
+        );
+    }
+    let url = b
+        .start_login(&rp, "prompt=&select_role=false&max_age=86400")
+        .await;
+    let q: std::collections::HashMap<_, _> = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(q["acr_values"], "AAL3_ANY");
+    assert_eq!(q["prompt"], "login");
+    assert_eq!(
+        q["max_age"], "600",
+        "a page may shorten max_age, never lengthen it"
+    );
+    // Network input that used to overflow a Duration after the callback is refused up front.
+    let resp = b
+        .get(&format!("{}/auth/login?max_age=18446744073709551615", rp.base))
+        .await;
+    assert_eq!(resp.status(), 400);
+    // The same ACR value 400 times is one value.
+    let many = vec!["AAL3_ANY"; 400].join("+");
+    let url = b.start_login(&rp, &format!("acr_values={many}")).await;
+    let q: std::collections::HashMap<_, _> = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(q["acr_values"], "AAL3_ANY");
 }

@@ -106,7 +106,8 @@ async fn extractor_401_json_for_api_and_login_redirect_for_navigation() {
 
 #[tokio::test]
 async fn idt_10_require_aal3_step_up_for_navigation_and_403_for_api() {
-    let (_op, rp) = setup().await;
+    let op = crate::fake_op::FakeOp::start(cis2_server::ManualClock::starting_now()).await;
+    let rp = Rp::start(&op, RpOptions::aal2_floor()).await;
     let b = Browser::new();
     let r = b.login_with(&rp, "acr_values=AAL2_ANY").await;
     assert_eq!(r.response.status(), 303);

@@ -434,7 +434,8 @@ async fn mock_role_selection_and_change_role() {
 
 #[tokio::test]
 async fn mock_aal3_step_up_from_aal2_session() {
-    let (p, rp) = MockIdpProvider::setup().await;
+    let p = MockIdpProvider::start().await;
+    let rp = Rp::start(&p, RpOptions::aal2_floor()).await;
     let browser = Browser::new();
     let start = format!(
         "{}/auth/login?acr_values=AAL2_OR_AAL3_ANY&return_to=%2Fhome",

@@ -94,6 +94,8 @@ async fn run(command: &[String]) -> Result<ExitCode, BoxError> {
         .client_id(CLIENT_ID)
         .redirect_uri(format!("{rp_origin}/auth/callback"))
         .client_secret(CLIENT_SECRET)
+        // AAL2 floor: the suite signs in at AAL2 as well as AAL3 (pages may only ask for stricter sign-ins).
+        .login_options(cis2_server::LoginOptions::default().acr_values(["AAL2_OR_AAL3_ANY"]))
         .events_check_interval(Duration::from_secs(1))
         .clock(Arc::new(rp_clock.clone()))
         .build()
