@@ -1,5 +1,6 @@
 // Headless Debian Chromium through playwright-core (no browser download), with traces and screenshots kept
 // in e2e/artifacts/ when a test fails.
+// Also launches the browser for wasm/smoke/run.mjs.
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 import { artifactPath } from './mock.mjs';
