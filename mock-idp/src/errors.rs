@@ -5,6 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cis2_sdk::OAuthErrorCode;
 
+use crate::pages::error_page;
+
 /// `Cache-Control: no-store` + `Pragma: no-cache` on a response (RFC 6749 §5.1).
 pub(crate) fn no_store(mut resp: Response) -> Response {
     let h = resp.headers_mut();
@@ -59,7 +61,7 @@ pub(crate) fn append_query(uri: &str, pairs: &[(&str, &str)]) -> String {
 pub(crate) fn found(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(v) => no_store((StatusCode::FOUND, [(header::LOCATION, v)]).into_response()),
-        Err(_) => crate::pages::error_page(
+        Err(_) => error_page(
             StatusCode::BAD_REQUEST,
             "Bad redirect",
             "The redirect URI is not a valid header value.",
@@ -81,8 +83,8 @@ pub(crate) fn redirect_error(
     found(&append_query(redirect_uri, &pairs))
 }
 
-/// An admin API error.
-pub(crate) fn admin_error(status: StatusCode, error: &str, description: impl Into<String>) -> Response {
+/// A JSON error `{"error", "error_description"}` (the admin API, the WebAuthn ceremony endpoints).
+pub(crate) fn json_error(status: StatusCode, error: &str, description: impl Into<String>) -> Response {
     (
         status,
         axum::Json(serde_json::json!({ "error": error, "error_description": description.into() })),
@@ -90,8 +92,57 @@ pub(crate) fn admin_error(status: StatusCode, error: &str, description: impl Int
         .into_response()
 }
 
-/// 500 for the admin API and internal failures.
+/// 500 for internal failures (logged), `server_error`.
 pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "internal error");
-    admin_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string())
+    AdminError::Internal(e.to_string()).into_response()
+}
+
+/// Why an admin operation failed (the admin API and the [`AppState`](crate::AppState) methods it mirrors).
+/// Over HTTP it is `{"error": code, "error_description": message}` with [`AdminError::status`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdminError {
+    /// 400 `invalid_request`: the body does not parse, or the value it carries is not acceptable.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// 404 `not_found`: no such thing (`user`, `client`, `session`, `admin route`, …).
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// 409 `conflict`: the thing exists already.
+    #[error("{0}")]
+    Conflict(String),
+    /// 500 `server_error`: the mock failed (storage, key handling).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AdminError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `error` code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::Internal(_) => "server_error",
+        }
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(e) = &self {
+            tracing::error!(error = %e, "internal error");
+        }
+        json_error(self.status(), self.code(), self.to_string())
+    }
 }

@@ -1,11 +1,12 @@
 //! Faults injected into the next responses for a client, the OIDF way: one fault per test, on an otherwise
 //! valid token with a real signature unless the fault is about signatures. Claim faults mutate the claim
-//! map just before signing; signature faults are applied by [`crate::keys::sign_jwt`]; endpoint faults
-//! delay a response or replace it with a 5xx.
+//! map just before signing (`crate::signing`); signature faults are applied by [`crate::keys::sign_jwt`];
+//! endpoint faults delay a response or replace it with a 5xx (`crate::oidc`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::errors::AdminError;
 use crate::keys::SignFaults;
 
 /// What a fault is applied to.
@@ -201,7 +202,7 @@ pub(crate) struct Faults {
 }
 
 impl Faults {
-    pub(crate) fn inject(&mut self, req: InjectRequest) -> Result<Injected, String> {
+    pub(crate) fn inject(&mut self, req: InjectRequest) -> Result<Injected, AdminError> {
         let target = req.target.unwrap_or_else(|| req.fault.default_target());
         let endpoint = matches!(
             target,
@@ -212,14 +213,14 @@ impl Faults {
         );
         let endpoint_fault = matches!(req.fault, Fault::Slow { .. } | Fault::Status { .. });
         if endpoint != endpoint_fault {
-            return Err(
+            return Err(AdminError::InvalidRequest(
                 "slow/status faults go with *_endpoint targets, the others with token targets".into(),
-            );
+            ));
         }
         if let Fault::Status { status } = req.fault
             && !(500..=599).contains(&status)
         {
-            return Err("status must be 500-599".into());
+            return Err(AdminError::InvalidRequest("status must be 500-599".into()));
         }
         self.next_id += 1;
         let inj = Injected {
@@ -348,32 +349,4 @@ pub(crate) fn apply(faults: &[Fault], claims: &mut Map<String, Value>, ctx: &Fau
         }
     }
     sign
-}
-
-/// Applies `slow` / `status` faults armed for an endpoint: sleeps, and returns the 5xx response to send
-/// instead of the real one, if any.
-pub(crate) async fn endpoint_fault(
-    st: &crate::AppState,
-    client_id: Option<&str>,
-    target: Target,
-) -> Option<axum::response::Response> {
-    let armed = crate::lock(&st.0.faults).take(client_id, target);
-    let mut out = None;
-    for f in armed {
-        match f {
-            Fault::Slow { delay_ms } => tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await,
-            Fault::Status { status } => {
-                let status = axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                let code = if status == axum::http::StatusCode::SERVICE_UNAVAILABLE {
-                    cis2_sdk::OAuthErrorCode::TemporarilyUnavailable
-                } else {
-                    cis2_sdk::OAuthErrorCode::ServerError
-                };
-                out = Some(crate::errors::oauth_json(status, code, "injected fault"));
-            }
-            _ => {}
-        }
-    }
-    out
 }

@@ -1,94 +1,36 @@
-//! Session ends: RP-initiated logout (`/connect/endSession`), expiry, admin action and smartcard removal all
-//! go through [`end_session`], which POSTs a logout token to every client of the session that registered a
+//! Session ends: RP-initiated logout (`/connect/endSession`, in `crate::oidc`), expiry, admin action, a
+//! replaced session and smartcard removal all go through [`end_session`], which POSTs a logout token to every client of the session that registered a
 //! `backchannel_logout_uri`, retrying on 5xx and transport errors, and records each attempt.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
-use serde::Serialize;
+use axum::http::header;
 use serde_json::{Map, Value};
 
-use crate::AppState;
-use crate::errors::{append_query, found};
+use crate::cards::CardMode;
+use crate::deliveries::{Delivery, DeliveryAttempt};
 use crate::faults::Target;
-use crate::pages::{error_page, signed_out_page};
-use crate::sessions::{SESSION_COOKIE, SsoSession, random_token};
+use crate::sessions::{SsoSession, random_token};
+use crate::signing;
+use crate::state::{AppState, lock};
 
-/// One POST attempt.
-#[derive(Clone, Debug, Serialize)]
-#[non_exhaustive]
-pub struct DeliveryAttempt {
-    /// When (mock clock, seconds).
-    pub at: u64,
-    /// HTTP status, when a response came.
-    pub status: Option<u16>,
-    /// Transport error, when none did.
-    pub error: Option<String>,
-}
-
-/// One back-channel logout delivery and its attempts.
-#[derive(Clone, Debug, Serialize)]
-#[non_exhaustive]
-pub struct Delivery {
-    /// Id.
-    pub id: u64,
-    /// The client.
-    pub client_id: String,
-    /// Its `backchannel_logout_uri`.
-    pub uri: String,
-    /// The session.
-    pub sid: String,
-    /// The user.
-    pub sub: String,
-    /// Why the session ended: `logout`, `expired`, `admin`, `smartcard_removed`, `replaced`.
-    pub reason: String,
-    /// `pending`, `delivered` (2xx), `rejected` (4xx, not retried) or `failed` (attempts exhausted).
-    pub outcome: String,
-    /// Attempts so far.
-    pub attempts: Vec<DeliveryAttempt>,
-    /// The logout token sent (the same on every retry).
-    pub logout_token: String,
-}
-
-/// The delivery log (in memory, last 1000).
-#[derive(Debug, Default)]
-pub(crate) struct DeliveryLog {
-    next: u64,
-    items: Vec<Delivery>,
-}
-
-impl DeliveryLog {
-    pub(crate) fn all(&self) -> Vec<Delivery> {
-        self.items.clone()
+impl AppState {
+    /// Ends the session with this `sid` (back-channel logout, reason `admin`); false when there is none.
+    pub fn end_session(&self, sid: &str) -> bool {
+        end_session_by_sid(self, sid, "admin").is_some()
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.items.clear();
-    }
-
-    fn add(&mut self, mut d: Delivery) -> u64 {
-        self.next += 1;
-        d.id = self.next;
-        self.items.push(d);
-        if self.items.len() > 1000 {
-            self.items.remove(0);
-        }
-        self.next
-    }
-
-    fn update(&mut self, id: u64, f: impl FnOnce(&mut Delivery)) {
-        if let Some(d) = self.items.iter_mut().find(|d| d.id == id) {
-            f(d);
-        }
+    /// Removes a virtual card from the reader; returns the sids of the sessions that ended (Identity Agent
+    /// mode), or `None` when the card is unknown.
+    pub fn remove_card(&self, serial: &str) -> Option<Vec<String>> {
+        lock(&self.0.cards).remove(serial)?;
+        Some(card_removed(self, serial))
     }
 }
 
 /// Ends the session behind `cookie` and starts back-channel logout for its clients.
 pub(crate) fn end_session(st: &AppState, cookie: &str, reason: &str) -> Option<SsoSession> {
-    let session = crate::lock(&st.0.sessions).sso.remove(cookie)?;
+    let session = lock(&st.0.sessions).sso.remove(cookie)?;
     tracing::info!(sid = %session.sid, reason, "session ended");
     notify(st, &session, reason);
     Some(session)
@@ -96,16 +38,16 @@ pub(crate) fn end_session(st: &AppState, cookie: &str, reason: &str) -> Option<S
 
 /// Ends the session with this `sid`.
 pub(crate) fn end_session_by_sid(st: &AppState, sid: &str, reason: &str) -> Option<SsoSession> {
-    let cookie = crate::lock(&st.0.sessions).cookie_of_sid(sid)?;
+    let cookie = lock(&st.0.sessions).cookie_of_sid(sid)?;
     end_session(st, &cookie, reason)
 }
 
 /// Ends the smartcard sessions of a removed card (Identity Agent mode only).
 pub(crate) fn card_removed(st: &AppState, serial: &str) -> Vec<String> {
-    if crate::lock(&st.0.cards).mode() != crate::cards::CardMode::IdentityAgent {
+    if lock(&st.0.cards).mode() != CardMode::IdentityAgent {
         return Vec::new();
     }
-    let cookies: Vec<String> = crate::lock(&st.0.sessions)
+    let cookies: Vec<String> = lock(&st.0.sessions)
         .sso
         .values()
         .filter(|s| s.card_serial.as_deref() == Some(serial))
@@ -143,7 +85,7 @@ fn notify(st: &AppState, s: &SsoSession, reason: &str) {
         let Some(uri) = client.backchannel_logout_uri.clone() else {
             continue;
         };
-        let token = match crate::claims::sign(
+        let token = match signing::sign(
             st,
             client_id,
             Target::LogoutToken,
@@ -156,7 +98,7 @@ fn notify(st: &AppState, s: &SsoSession, reason: &str) {
                 continue;
             }
         };
-        let id = crate::lock(&st.0.deliveries).add(Delivery {
+        let id = lock(&st.0.deliveries).add(Delivery {
             id: 0,
             client_id: client_id.clone(),
             uri: uri.clone(),
@@ -223,7 +165,7 @@ async fn deliver(st: AppState, id: u64, uri: String, token: String) {
             ),
         };
         let outcome = outcome.or((n == attempts).then_some("failed"));
-        crate::lock(&st.0.deliveries).update(id, |d| {
+        lock(&st.0.deliveries).update(id, |d| {
             d.attempts.push(attempt);
             if let Some(o) = outcome {
                 d.outcome = o.to_owned();
@@ -242,7 +184,7 @@ async fn deliver(st: AppState, id: u64, uri: String, token: String) {
 pub(crate) fn sweep(st: &AppState) {
     let now = st.0.clock.now();
     let expired: Vec<String> = {
-        let mut sessions = crate::lock(&st.0.sessions);
+        let mut sessions = lock(&st.0.sessions);
         sessions.prune(now);
         sessions
             .sso
@@ -263,104 +205,4 @@ pub(crate) async fn sweep_forever(st: AppState) {
         tick.tick().await;
         sweep(&st);
     }
-}
-
-/// `GET /connect/endSession`.
-pub(crate) async fn end_session_get(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    rp_logout(&st, &headers, &q)
-}
-
-/// `POST /connect/endSession` (form).
-pub(crate) async fn end_session_post(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    axum::Form(q): axum::Form<HashMap<String, String>>,
-) -> Response {
-    rp_logout(&st, &headers, &q)
-}
-
-fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Response {
-    // The hint only locates the session and its client; it was issued by us, and an expired one is fine
-    // (OIDC RP-Initiated Logout §2), so nothing here is a validation decision.
-    let hint = q
-        .get("id_token_hint")
-        .map(|h| cis2_sdk::dangerous::insecure_decode(h));
-    let hint_claims = match hint {
-        Some(Ok((_, c))) => Some(c),
-        Some(Err(_)) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "Sign-out failed",
-                "id_token_hint is not a JWT.",
-            );
-        }
-        None => None,
-    };
-    let hint_aud = hint_claims.as_ref().and_then(|c| match c.get("aud") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Array(a)) => a.first().and_then(|v| v.as_str()).map(str::to_owned),
-        _ => None,
-    });
-    let client_id = q.get("client_id").cloned().or(hint_aud.clone());
-    if let (Some(c), Some(a)) = (q.get("client_id"), &hint_aud)
-        && c != a
-    {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "Sign-out failed",
-            "client_id does not match the id_token_hint.",
-        );
-    }
-    let redirect = match q.get("post_logout_redirect_uri") {
-        None => None,
-        Some(uri) => {
-            let registered = client_id
-                .as_deref()
-                .and_then(|id| st.client(id))
-                .is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u == uri));
-            if !registered {
-                return error_page(
-                    StatusCode::BAD_REQUEST,
-                    "Sign-out failed",
-                    "post_logout_redirect_uri is not registered for this client.",
-                );
-            }
-            Some(uri.clone())
-        }
-    };
-    let sid = hint_claims
-        .as_ref()
-        .and_then(|c| c.get("sid"))
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
-    match (sid, crate::authorize::session_cookie(headers)) {
-        (Some(sid), _) => {
-            end_session_by_sid(st, &sid, "logout");
-        }
-        (None, Some(cookie)) => {
-            end_session(st, &cookie, "logout");
-        }
-        (None, None) => {}
-    }
-    let mut resp = match redirect {
-        Some(uri) => {
-            let state = q.get("state").map(String::as_str);
-            let loc = match state {
-                Some(s) => append_query(&uri, &[("state", s)]),
-                None => uri,
-            };
-            found(&loc)
-        }
-        None => signed_out_page(),
-    };
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
-    )) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    resp
 }

@@ -7,10 +7,14 @@ use std::time::Duration;
 
 use cis2_sdk::{CIS2_REALM_PATH, SigningKey};
 
-use crate::{
-    AppState, CardMode, Client, Clock, Config, Inner, User, cards, clients, keys, logout, router, store,
-    users,
-};
+use crate::app::router;
+use crate::cards::{self, CardMode};
+use crate::clients::{self, Client};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::{AppState, Inner};
+use crate::users::{self, User};
+use crate::{assets, bridge, keys, logout, store};
 
 /// Why the mock could not start.
 #[derive(Debug)]
@@ -193,7 +197,7 @@ impl MockIdpBuilder {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}{CIS2_REALM_PATH}"));
         let state = self.build_with_issuer(issuer)?;
-        crate::bridge::start(&state).await.map_err(start_err)?;
+        bridge::listeners::start(&state).await.map_err(start_err)?;
         let app = router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -205,7 +209,7 @@ impl MockIdpBuilder {
         });
         let sweeper = tokio::spawn(logout::sweep_forever(state.clone()));
         tracing::info!(issuer = %state.issuer(), %addr, "cis2-mock-idp listening");
-        crate::assets::log_status();
+        assets::log_status();
         Ok(RunningMockIdp {
             state,
             addr,
@@ -299,7 +303,7 @@ impl RunningMockIdp {
             let _ = tx.send(());
         }
         self.sweeper.abort();
-        crate::bridge::stop(&self.state);
+        bridge::listeners::stop(&self.state);
         let _ = (&mut self.server).await;
     }
 }

@@ -7,6 +7,7 @@ use cis2_sdk::UnixTime;
 use serde::Serialize;
 
 use crate::authenticators::AuthMethod;
+use crate::credentials::Ceremony;
 
 /// The SSO cookie.
 pub const SESSION_COOKIE: &str = "cis2_mock_sso";
@@ -103,7 +104,7 @@ pub(crate) struct Sessions {
     pub(crate) access: HashMap<String, AccessGrant>,
     pub(crate) assertion_jtis: HashMap<(String, String), UnixTime>,
     /// WebAuthn ceremonies in progress, by ceremony id (single use; pruned by the WebAuthn module).
-    pub(crate) webauthn: HashMap<String, crate::webauthn::Ceremony>,
+    pub(crate) webauthn: HashMap<String, Ceremony>,
 }
 
 impl Sessions {

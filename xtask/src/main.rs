@@ -7,6 +7,8 @@
 //! * `file-sizes [--max-lines N] [-p <package>]…`: reports the library files (every file in a library
 //!   crate's module tree) longer than N lines (default 600). Exits 1 when there is one.
 //!
+//! * `module-graph [-p <package>]…`: prints every edge (`from -> to  (first path)`), for review.
+//!
 //! Library crates come from `cargo metadata --no-deps`: every target of kind `lib`, `rlib`, `cdylib`,
 //! `dylib` or `staticlib`, starting at its root file.
 
@@ -20,7 +22,7 @@ use std::process::ExitCode;
 
 use modules::{Disk, Graph, Source};
 
-const USAGE: &str = "usage: cargo xtask module-cycles [-p <package>]...\n       cargo xtask file-sizes [--max-lines N] [-p <package>]...";
+const USAGE: &str = "usage: cargo xtask module-cycles [-p <package>]...\n       cargo xtask file-sizes [--max-lines N] [-p <package>]...\n       cargo xtask module-graph [-p <package>]...";
 
 /// A library crate of the workspace.
 #[derive(Debug)]
@@ -66,6 +68,10 @@ fn run(args: &[String]) -> Result<bool, String> {
     match command.as_str() {
         "module-cycles" => Ok(module_cycles(&crates, &root, &Disk)),
         "file-sizes" => Ok(file_sizes(&crates, &root, &Disk, max_lines)),
+        "module-graph" => {
+            module_graph(&crates, &Disk);
+            Ok(true)
+        }
         _ => Err(USAGE.to_owned()),
     }
 }
@@ -202,6 +208,23 @@ pub(crate) fn cycle_report(g: &Graph, root: &Path) -> Vec<Vec<String>> {
             lines
         })
         .collect()
+}
+
+/// Prints every edge of each crate's module graph.
+fn module_graph(crates: &[LibCrate], src: &dyn Source) {
+    for c in crates {
+        let g = Graph::load(&c.root, src);
+        println!("{}:", c.package);
+        let mut lines: Vec<String> = g
+            .edges
+            .iter()
+            .map(|e| format!("  {} -> {}  ({})", g.name(e.from), g.name(e.to), e.example))
+            .collect();
+        lines.sort();
+        for l in lines {
+            println!("{l}");
+        }
+    }
 }
 
 /// Prints the library files over `max` lines; true when there are none.

@@ -110,8 +110,17 @@ impl Graph {
             for item in &p.items {
                 v.visit_item(item);
             }
+            // Names a `use` brings in for a module (`use crate::bridge;`, `use super::x as y;`).
+            let aliases: BTreeMap<String, usize> = v
+                .aliases
+                .iter()
+                .filter_map(|(alias, path)| Some((alias.clone(), g.resolve_module(p.module, path)?)))
+                .collect();
             for path in v.paths {
-                g.add_edge(p.module, &path);
+                g.add_edge(p.module, &path, false, &aliases);
+            }
+            for path in v.use_paths {
+                g.add_edge(p.module, &path, true, &aliases);
             }
         }
         g
@@ -193,8 +202,8 @@ impl Graph {
     }
 
     /// Resolves `path` (segments as written) from `from` and records the edge, if it leaves `from`.
-    fn add_edge(&mut self, from: usize, path: &[String]) {
-        let Some(to) = self.resolve(from, path) else {
+    fn add_edge(&mut self, from: usize, path: &[String], in_use: bool, aliases: &BTreeMap<String, usize>) {
+        let Some(to) = self.resolve(from, path, in_use, aliases) else {
             return;
         };
         if to == from || self.edges.iter().any(|e| e.from == from && e.to == to) {
@@ -208,7 +217,15 @@ impl Graph {
     }
 
     /// The deepest module a path walks through, or `None` for a path that does not start in this crate.
-    pub(crate) fn resolve(&self, from: usize, path: &[String]) -> Option<usize> {
+    /// `in_use`: the path comes from a `use` tree, where a lone child module name counts. `aliases`: names
+    /// this module imported for modules, through which a bare path resolves further.
+    pub(crate) fn resolve(
+        &self,
+        from: usize,
+        path: &[String],
+        in_use: bool,
+        aliases: &BTreeMap<String, usize>,
+    ) -> Option<usize> {
         let first = path.first()?;
         let (mut at, mut rest) = match first.as_str() {
             "crate" => (0, path.get(1..).unwrap_or_default()),
@@ -222,9 +239,12 @@ impl Graph {
                 }
                 (at, path.get(i..).unwrap_or_default())
             }
-            // A bare path counts only when it starts with a child module and goes on (`child::item`): a lone
-            // identifier is a local name, and modules are not values.
-            child if path.len() > 1 && self.modules.get(from)?.children.contains_key(child) => (from, path),
+            // A bare path counts when it starts with a child module and goes on (`child::item`), or names the
+            // child in a `use` tree; elsewhere a lone identifier is a local name (modules are not values).
+            child if (path.len() > 1 || in_use) && self.modules.get(from)?.children.contains_key(child) => {
+                (from, path)
+            }
+            alias if path.len() > 1 && !in_use => (*aliases.get(alias)?, path.get(1..).unwrap_or_default()),
             _ => return None,
         };
         while let Some((seg, tail)) = rest.split_first() {
@@ -237,6 +257,20 @@ impl Graph {
             }
         }
         Some(at)
+    }
+
+    /// The module a `use` path names exactly (every segment a module), if any.
+    fn resolve_module(&self, from: usize, path: &[String]) -> Option<usize> {
+        let at = self.resolve(from, path, true, &BTreeMap::new())?;
+        // Exact when the module reached has the path's last segment as its own last name segment.
+        let last = path.last()?;
+        let own = self.modules.get(at)?.name.rsplit("::").next()?;
+        let exact = match last.as_str() {
+            "crate" => at == 0,
+            "self" | "super" => true,
+            name => own == name,
+        };
+        exact.then_some(at)
     }
 
     /// Module names, by index.
@@ -278,6 +312,10 @@ fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
 #[derive(Default)]
 struct PathCollector {
     paths: Vec<Vec<String>>,
+    /// Paths from `use` trees: there even a lone `child` names a module (`use child as c;`).
+    use_paths: Vec<Vec<String>>,
+    /// Names brought in by `use` (alias → path), for paths that go on through them.
+    aliases: Vec<(String, Vec<String>)>,
 }
 
 impl PathCollector {
@@ -288,9 +326,19 @@ impl PathCollector {
                 self.use_tree(prefix, &p.tree);
                 prefix.pop();
             }
-            syn::UseTree::Name(n) => self.use_leaf(prefix, &n.ident.to_string()),
-            syn::UseTree::Rename(r) => self.use_leaf(prefix, &r.ident.to_string()),
-            syn::UseTree::Glob(_) => self.paths.push(prefix.clone()),
+            syn::UseTree::Name(n) => {
+                let leaf = n.ident.to_string();
+                let alias = if leaf == "self" {
+                    prefix.last().cloned()
+                } else {
+                    Some(leaf.clone())
+                };
+                self.use_leaf(prefix, &leaf, alias);
+            }
+            syn::UseTree::Rename(r) => {
+                self.use_leaf(prefix, &r.ident.to_string(), Some(r.rename.to_string()))
+            }
+            syn::UseTree::Glob(_) => self.use_paths.push(prefix.clone()),
             syn::UseTree::Group(g) => {
                 for t in &g.items {
                     self.use_tree(prefix, t);
@@ -299,15 +347,19 @@ impl PathCollector {
         }
     }
 
-    fn use_leaf(&mut self, prefix: &[String], leaf: &str) {
+    fn use_leaf(&mut self, prefix: &[String], leaf: &str, alias: Option<String>) {
         let mut p = prefix.to_vec();
         // `use a::{self}` names `a`.
         if leaf != "self" {
             p.push(leaf.to_owned());
         }
-        if !p.is_empty() {
-            self.paths.push(p);
+        if p.is_empty() {
+            return;
         }
+        if let Some(a) = alias {
+            self.aliases.push((a, p.clone()));
+        }
+        self.use_paths.push(p);
     }
 
     /// `crate :: a :: b`, `super :: …`, `self :: …` and `child :: …` sequences in macro tokens.

@@ -148,6 +148,28 @@ fn what_is_not_an_edge() {
 }
 
 #[test]
+fn paths_go_on_through_imported_modules() {
+    let g = load(&[
+        ("src/lib.rs", "mod a; mod c;"),
+        ("src/a/mod.rs", "pub(crate) mod b; pub(crate) mod d;"),
+        ("src/a/b.rs", "pub fn f() {}"),
+        ("src/a/d.rs", "pub fn h() {}"),
+        (
+            "src/c.rs",
+            "use crate::a; use crate::a::d as dee; fn g() { a::b::f(); dee::h(); let a = 1; let _ = a; }",
+        ),
+    ]);
+    assert_eq!(
+        edges(&g),
+        [
+            "crate::c -> crate::a",
+            "crate::c -> crate::a::b",
+            "crate::c -> crate::a::d"
+        ]
+    );
+}
+
+#[test]
 fn paths_resolve_to_the_deepest_module_and_files_follow_the_rules() {
     let g = load(&[
         ("src/lib.rs", "mod a; mod c;"),

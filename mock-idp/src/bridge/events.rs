@@ -18,18 +18,48 @@
 //! ([`AppState::card_event_subscribers`], `card_event_subscribers` in `GET /admin/api/bridge`).
 
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::AppState;
-use crate::bridge::{BridgeState, Subscriber};
+use super::cors::cors;
 use crate::cards::CardEvent;
+use crate::state::{AppState, BridgeState};
+
+/// The Credential Management surface (card-reader events).
+pub(crate) fn cm_router(st: AppState) -> Router {
+    Router::new()
+        .route("/cards/events", get(card_events))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), cors))
+        .with_state(st)
+}
+
+/// Counts one open card-event stream while it lives (held in the stream's state, dropped with it).
+#[derive(Debug)]
+pub(crate) struct Subscriber(Arc<AtomicUsize>);
+
+impl Subscriber {
+    pub(crate) fn new(st: &AppState) -> Self {
+        let n = Arc::clone(&st.0.bridge.subscribers);
+        n.fetch_add(1, Ordering::SeqCst);
+        Self(n)
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 /// How often a `ping` event goes out.
 pub(crate) const PING_INTERVAL: Duration = Duration::from_secs(15);

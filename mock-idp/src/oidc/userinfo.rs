@@ -6,9 +6,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cis2_sdk::OAuthErrorCode;
 
-use crate::AppState;
+use super::claims;
+use super::endpoint_fault::endpoint_fault;
 use crate::errors::{no_store, oauth_json};
-use crate::faults::{Target, endpoint_fault};
+use crate::faults::Target;
+use crate::signing;
+use crate::state::{AppState, lock};
 
 fn unauthorized(error: Option<&str>, description: &str) -> Response {
     let (mut resp, challenge) = match error {
@@ -41,7 +44,7 @@ pub(crate) async fn userinfo(State(st): State<AppState>, headers: HeaderMap) -> 
         return unauthorized(None, "");
     };
     let now = st.0.clock.now();
-    let grant = crate::lock(&st.0.sessions).access.get(&token).cloned();
+    let grant = lock(&st.0.sessions).access.get(&token).cloned();
     let Some(grant) = grant else {
         return unauthorized(Some("invalid_token"), "unknown access token");
     };
@@ -57,19 +60,18 @@ pub(crate) async fn userinfo(State(st): State<AppState>, headers: HeaderMap) -> 
     let (Some(user), Some(client)) = (st.user(&grant.uid), st.client(&grant.client_id)) else {
         return unauthorized(Some("invalid_token"), "the user or client no longer exists");
     };
-    let mut claims =
-        match crate::claims::userinfo(&user, &grant.scopes, grant.selected_roleid.as_deref(), &client) {
-            Ok(c) => c,
-            Err(e) => return oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
-        };
+    let mut claims = match claims::userinfo(&user, &grant.scopes, grant.selected_roleid.as_deref(), &client) {
+        Ok(c) => c,
+        Err(e) => return oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
+    };
     if client.userinfo_signed {
         claims.insert("iss".into(), st.issuer().into());
-        match crate::claims::sign(&st, &client.client_id, Target::Userinfo, Some("JWT"), claims) {
+        match signing::sign(&st, &client.client_id, Target::Userinfo, Some("JWT"), claims) {
             Ok(jwt) => no_store(([(header::CONTENT_TYPE, "application/jwt")], jwt).into_response()),
             Err(e) => oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
         }
     } else {
-        crate::claims::mutate(&st, &client.client_id, Target::Userinfo, &mut claims);
+        signing::mutate(&st, &client.client_id, Target::Userinfo, &mut claims);
         no_store(axum::Json(claims).into_response())
     }
 }

@@ -1,15 +1,14 @@
-//! Builds what the mock issues from the sdk's own claim types (so issuer and validator agree on shapes),
-//! then applies the per-client quirks and the armed faults, and signs through [`crate::keys::sign_jwt`].
+//! Builds what the mock issues from the sdk's own claim types (so issuer and validator agree on shapes) and
+//! applies the per-client quirks; `crate::signing` then applies the armed faults and signs.
 
 use cis2_sdk::{IdTokenClaims, UserInfo, b64url_encode};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
 use crate::clients::{Client, Quirks};
-use crate::faults::{FaultContext, Target, apply};
-use crate::sessions::CodeGrant;
-use crate::users::User;
+use crate::sessions::{CodeGrant, random_token};
+use crate::state::{AppState, lock};
+use crate::users::{User, org};
 
 /// Left half of SHA-256, base64url (`at_hash`, `s_hash` for RS256, OIDC Core §3.1.3.6).
 fn half_hash(v: &str) -> String {
@@ -26,7 +25,7 @@ pub(crate) fn id_token(
     access_token: &str,
 ) -> Result<Map<String, Value>, String> {
     let now = st.0.clock.now().as_secs();
-    let mode = crate::lock(&st.0.cards).mode();
+    let mode = lock(&st.0.cards).mode();
     let mut doc = json!({
         "iss": st.issuer(),
         "sub": user.uid,
@@ -41,11 +40,11 @@ pub(crate) fn id_token(
         "id_assurance_level": user.id_assurance_level.to_string(),
         "authentication_assurance_level": g.method.aal().to_string(),
         "at_hash": half_hash(access_token),
-        "auditTrackingId": format!("{}-{}", crate::sessions::random_token(16), now % 10_000_000),
+        "auditTrackingId": format!("{}-{}", random_token(16), now % 10_000_000),
         "tokenName": "id_token",
         "tokenType": "JWTToken",
         "realm": "/NHSIdentity/Healthcare",
-        "org.forgerock.openidconnect.ops": crate::sessions::random_token(20),
+        "org.forgerock.openidconnect.ops": random_token(20),
     });
     if let Some(obj) = doc.as_object_mut() {
         if let Some(n) = &g.req.nonce {
@@ -102,7 +101,7 @@ pub(crate) fn userinfo(
         u.nhsid_user_orgs = user
             .orgs
             .iter()
-            .map(|o| crate::users::org(&o.org_code, &o.org_name, None))
+            .map(|o| org(&o.org_code, &o.org_name, None))
             .collect();
         u.nhsid_org_roles = user.orgs.clone();
     }
@@ -162,32 +161,4 @@ fn quirks(map: &mut Map<String, Value>, q: &Quirks) {
             }
         }
     }
-}
-
-/// Applies the faults armed for `client_id` on `target`, then signs.
-pub(crate) fn sign(
-    st: &AppState,
-    client_id: &str,
-    target: Target,
-    typ: Option<&str>,
-    mut claims: Map<String, Value>,
-) -> Result<String, String> {
-    let faults = crate::lock(&st.0.faults).take(Some(client_id), target);
-    let ctx = FaultContext {
-        issuer: st.issuer(),
-        now: st.0.clock.now().as_secs(),
-    };
-    let sign_faults = apply(&faults, &mut claims, &ctx);
-    let entry = crate::read(&st.0.keys).active.clone();
-    crate::keys::sign_jwt(&entry, typ, &claims, &sign_faults)
-}
-
-/// Applies claim faults without signing (plain JSON userinfo).
-pub(crate) fn mutate(st: &AppState, client_id: &str, target: Target, claims: &mut Map<String, Value>) {
-    let faults = crate::lock(&st.0.faults).take(Some(client_id), target);
-    let ctx = FaultContext {
-        issuer: st.issuer(),
-        now: st.0.clock.now().as_secs(),
-    };
-    let _ = apply(&faults, claims, &ctx);
 }

@@ -11,11 +11,14 @@ use base64::Engine as _;
 use cis2_sdk::{ClientId, ClientSecret, IssuerUrl, JwkSet, OAuthErrorCode, TokenValidator, ValidationPolicy};
 use serde_json::json;
 
-use crate::AppState;
+use super::claims;
+use super::endpoint_fault::endpoint_fault;
 use crate::clients::{AuthMethodName, Client};
 use crate::errors::{bad_request, invalid_client, no_store, oauth_json};
-use crate::faults::{Target, endpoint_fault};
+use crate::faults::Target;
 use crate::sessions::{AccessGrant, random_token};
+use crate::signing;
+use crate::state::{AppState, lock};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -190,7 +193,7 @@ async fn authenticate(
         let ok = validator
             .validate_client_assertion(&assertion, &jwks, &[alg], &token_endpoint, max, now)
             .map_err(|e| invalid_client(format!("JWT is not valid: {} ({e})", e.code()), false))?;
-        let mut sessions = crate::lock(&st.0.sessions);
+        let mut sessions = lock(&st.0.sessions);
         let key = (client.client_id.clone(), ok.jti.clone());
         if sessions.assertion_jtis.get(&key).is_some_and(|exp| *exp > now) {
             return Err(invalid_client(
@@ -246,7 +249,7 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
     };
     let client = auth.client;
     {
-        let mut requests = crate::lock(&st.0.requests);
+        let mut requests = lock(&st.0.requests);
         if requests.len() >= 1000 {
             requests.remove(0);
         }
@@ -280,7 +283,7 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
     let now = st.0.clock.now();
     let access_token = random_token(32);
     let grant = {
-        let mut sessions = crate::lock(&st.0.sessions);
+        let mut sessions = lock(&st.0.sessions);
         let Some(g) = sessions.codes.get_mut(&code) else {
             return invalid_grant("unknown or expired code");
         };
@@ -346,11 +349,11 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
     let Some(user) = st.user(&grant.uid) else {
         return invalid_grant("the user no longer exists");
     };
-    let claims = match crate::claims::id_token(&st, &grant, &user, &client, &access_token) {
+    let claims = match claims::id_token(&st, &grant, &user, &client, &access_token) {
         Ok(c) => c,
         Err(e) => return oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
     };
-    let id_token = match crate::claims::sign(&st, &client.client_id, Target::IdToken, Some("JWT"), claims) {
+    let id_token = match signing::sign(&st, &client.client_id, Target::IdToken, Some("JWT"), claims) {
         Ok(t) => t,
         Err(e) => return oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
     };

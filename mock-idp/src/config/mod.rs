@@ -5,7 +5,14 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod bridge;
+pub(crate) mod error;
+pub(crate) mod webauthn;
+
 use crate::cards::CardMode;
+use bridge::BridgeConfig;
+use error::ConfigError;
+use webauthn::WebauthnConfig;
 
 /// Everything the mock can be told at start-up. Every field has a default, so an empty file is valid.
 ///
@@ -48,9 +55,9 @@ pub struct Config {
     pub seed: bool,
     /// The virtual smartcard bridge (NHS Port Service emulation and card-reader events), `[bridge]` in TOML,
     /// `CIS2_MOCK_BRIDGE_*` in the environment. Off by default.
-    pub bridge: crate::bridge::BridgeConfig,
+    pub bridge: BridgeConfig,
     /// WebAuthn (RP ID, extra origins, ceremony timeout), `[webauthn]` in TOML, `CIS2_MOCK_WEBAUTHN_*`.
-    pub webauthn: crate::webauthn::WebauthnConfig,
+    pub webauthn: WebauthnConfig,
 }
 
 impl Default for Config {
@@ -76,19 +83,6 @@ impl Default for Config {
         }
     }
 }
-
-/// A configuration that could not be read.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct ConfigError(pub String);
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Parses TOML text (missing keys take their defaults; unknown keys are refused).
@@ -173,7 +167,7 @@ mod tests {
                 .is_err()
         );
         assert!(Config::from_toml("nope = 1").is_err());
-        let example = Config::from_toml(include_str!("../cis2-mock-idp.example.toml")).unwrap();
+        let example = Config::from_toml(include_str!("../../cis2-mock-idp.example.toml")).unwrap();
         assert_eq!(example.port, 9000);
     }
 }

@@ -6,8 +6,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::AppState;
-use crate::faults::{Target, endpoint_fault};
+use super::endpoint_fault::endpoint_fault;
+use crate::faults::Target;
+use crate::pages::index_page;
+use crate::state::{AppState, read};
 
 /// Scopes the mock knows (cis2.md §8.1).
 pub(crate) const SCOPES_SUPPORTED: [&str; 10] = [
@@ -85,11 +87,11 @@ pub(crate) async fn jwks(State(st): State<AppState>) -> Response {
     if let Some(r) = endpoint_fault(&st, None, Target::JwksEndpoint).await {
         return r;
     }
-    let doc = crate::read(&st.0.keys).jwks(st.0.clock.now());
+    let doc = read(&st.0.keys).jwks(st.0.clock.now());
     ([(header::CONTENT_TYPE, "application/json")], Json(doc)).into_response()
 }
 
 /// `GET /`: issuer, endpoints and test users.
 pub(crate) async fn index(State(st): State<AppState>) -> Response {
-    crate::pages::index_page(st.issuer(), &endpoint_list(&st), &st.users())
+    index_page(st.issuer(), &endpoint_list(&st), &st.users())
 }

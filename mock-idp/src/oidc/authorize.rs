@@ -8,25 +8,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use cis2_sdk::{CIS2_REALM_PATH, OAuthErrorCode};
 
-use crate::AppState;
+use super::discovery::SCOPES_SUPPORTED;
 use crate::authenticators::default_acr_values;
 use crate::errors::{found, redirect_error};
+use crate::http::session_cookie;
+use crate::journey::flow::continue_after_auth;
 use crate::pages::error_page;
-use crate::sessions::{AuthRequest, Interaction, SESSION_COOKIE, random_token};
-
-/// Reads the SSO cookie.
-pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';').find_map(|kv| {
-                let (k, val) = kv.trim().split_once('=')?;
-                (k == SESSION_COOKIE).then(|| val.to_owned())
-            })
-        })
-}
+use crate::sessions::{AuthRequest, Interaction, random_token};
+use crate::state::{AppState, lock};
 
 /// `GET /authorize`.
 pub(crate) async fn authorize_get(
@@ -124,10 +113,7 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
     if !scopes.iter().any(|s| s == "openid") {
         return fail(OAuthErrorCode::InvalidScope, "scope must include openid");
     }
-    if let Some(bad) = scopes
-        .iter()
-        .find(|s| !crate::discovery::SCOPES_SUPPORTED.contains(&s.as_str()))
-    {
+    if let Some(bad) = scopes.iter().find(|s| !SCOPES_SUPPORTED.contains(&s.as_str())) {
         return fail(OAuthErrorCode::InvalidScope, &format!("unknown scope {bad}"));
     }
     let challenge = get("code_challenge");
@@ -230,10 +216,10 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
     };
 
     let now = st.0.clock.now();
-    let mode = crate::lock(&st.0.cards).mode();
-    let cookie = session_cookie(headers);
+    let mode = lock(&st.0.cards).mode();
+    let cookie = session_cookie::get(headers);
     let reusable = {
-        let sessions = crate::lock(&st.0.sessions);
+        let sessions = lock(&st.0.sessions);
         cookie
             .as_deref()
             .and_then(|c| sessions.by_cookie(c, now))
@@ -259,12 +245,10 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
         session_cookie: if reusable { cookie } else { None },
         preset_role: None,
     };
-    crate::lock(&st.0.sessions)
-        .interactions
-        .insert(id.clone(), interaction);
+    lock(&st.0.sessions).interactions.insert(id.clone(), interaction);
     if reusable {
         tracing::debug!(client_id, "SSO session reused");
-        return crate::login::continue_after_auth(st, &id);
+        return continue_after_auth(st, &id);
     }
     found(&format!("{CIS2_REALM_PATH}/login?interaction={id}"))
 }

@@ -1,0 +1,142 @@
+//! Signing keys (list, rotate), the clock, armed faults and the configuration in force.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::json::{Res, created, no_content, ok, parse};
+use crate::errors::AdminError;
+use crate::faults::InjectRequest;
+use crate::keys::{KeyEntry, generate_key, with_cis2_kid};
+use crate::logout::sweep;
+use crate::state::{AppState, lock, read, write};
+
+/// The published keys (active first) and the JWKS, as `GET /keys` answers (the admin page shows it too).
+pub(super) fn keys_json(st: &AppState) -> serde_json::Value {
+    let now = st.0.clock.now();
+    let ring = read(&st.0.keys);
+    let one = |k: &KeyEntry, active: bool| {
+        json!({
+            "kid": k.key.kid(),
+            "alg": k.key.alg().as_str(),
+            "active": active,
+            "created_at": k.created_at.as_secs(),
+            "published_until": k.retired_until.map(|t| t.as_secs()),
+        })
+    };
+    let mut keys = vec![one(&ring.active, true)];
+    keys.extend(
+        ring.retired
+            .iter()
+            .filter(|k| k.retired_until.is_some_and(|u| u > now))
+            .map(|k| one(k, false)),
+    );
+    json!({ "keys": keys, "jwks": ring.jwks(now) })
+}
+
+pub(super) async fn list_keys(State(st): State<AppState>) -> Res {
+    ok(keys_json(&st))
+}
+
+#[derive(Deserialize)]
+pub(super) struct RotateBody {
+    #[serde(default)]
+    private_key_pem: Option<String>,
+    #[serde(default)]
+    grace_period_secs: Option<u64>,
+}
+
+pub(super) async fn rotate_keys(State(st): State<AppState>, body: Bytes) -> Res {
+    let r: RotateBody = parse(&body)?;
+    let key = match r.private_key_pem {
+        Some(pem) => cis2_sdk::SigningKey::from_pkcs8_pem(&pem, cis2_sdk::Algorithm::RS256)
+            .map_err(|e| e.to_string())
+            .and_then(with_cis2_kid),
+        None => match tokio::task::spawn_blocking(generate_key).await {
+            Ok(k) => k,
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    let key = key.map_err(AdminError::InvalidRequest)?;
+    let now = st.0.clock.now();
+    let grace =
+        std::time::Duration::from_secs(r.grace_period_secs.unwrap_or(st.0.config.key_grace_period_secs));
+    let entry = KeyEntry::new(key, now).map_err(AdminError::InvalidRequest)?;
+    let stored = entry.to_stored().map_err(AdminError::Internal)?;
+    if read(&st.0.keys)
+        .published(now)
+        .iter()
+        .any(|k| k.key.kid() == stored.kid)
+    {
+        return Err(AdminError::Conflict("this key is already published".into()));
+    }
+    st.0.store
+        .add_active_key(&stored, now.saturating_add(grace).as_secs())
+        .map_err(|e| AdminError::Internal(e.to_string()))?;
+    write(&st.0.keys).rotate(entry, now, grace);
+    ok(keys_json(&st))
+}
+
+fn clock_json(st: &AppState) -> serde_json::Value {
+    json!({ "now": st.0.clock.now().as_secs(), "offset_secs": st.0.clock.offset() })
+}
+
+pub(super) async fn get_clock(State(st): State<AppState>) -> Res {
+    ok(clock_json(&st))
+}
+
+#[derive(Deserialize)]
+pub(super) struct OffsetBody {
+    offset_secs: i64,
+}
+
+pub(super) async fn put_clock(State(st): State<AppState>, body: Bytes) -> Res {
+    let b: OffsetBody = parse(&body)?;
+    st.0.clock.set_offset(b.offset_secs);
+    sweep(&st);
+    ok(clock_json(&st))
+}
+
+#[derive(Deserialize)]
+pub(super) struct AdvanceBody {
+    secs: i64,
+}
+
+pub(super) async fn advance_clock(State(st): State<AppState>, body: Bytes) -> Res {
+    let b: AdvanceBody = parse(&body)?;
+    st.0.clock.advance(b.secs);
+    sweep(&st);
+    ok(clock_json(&st))
+}
+
+pub(super) async fn list_faults(State(st): State<AppState>) -> Res {
+    ok(lock(&st.0.faults).list())
+}
+
+pub(super) async fn inject_fault(State(st): State<AppState>, body: Bytes) -> Res {
+    let req: InjectRequest = parse(&body)?;
+    if let Some(c) = &req.client_id
+        && st.client(c).is_none()
+    {
+        return Err(AdminError::NotFound("client"));
+    }
+    created(st.inject_fault(req)?)
+}
+
+pub(super) async fn clear_faults(State(st): State<AppState>) -> Res {
+    lock(&st.0.faults).clear();
+    no_content()
+}
+
+pub(super) async fn delete_fault(State(st): State<AppState>, Path(id): Path<u64>) -> Res {
+    if lock(&st.0.faults).remove(id) {
+        no_content()
+    } else {
+        Err(AdminError::NotFound("fault"))
+    }
+}
+
+pub(super) async fn get_config(State(st): State<AppState>) -> Res {
+    ok(json!({ "issuer": st.issuer(), "config": st.config() }))
+}

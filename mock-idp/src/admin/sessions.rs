@@ -1,0 +1,63 @@
+//! SSO sessions, back-channel logout deliveries, the token-request log and auto-login.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use serde_json::json;
+
+use super::json::{Res, no_content, ok};
+use crate::auto_login::AutoLoginRequest;
+use crate::errors::AdminError;
+use crate::logout::{end_session, end_session_by_sid};
+use crate::state::{AppState, lock};
+
+pub(super) async fn list_sessions(State(st): State<AppState>) -> Res {
+    ok(st.sessions())
+}
+
+pub(super) async fn end_one_session(State(st): State<AppState>, Path(sid): Path<String>) -> Res {
+    ok(end_session_by_sid(&st, &sid, "admin").ok_or(AdminError::NotFound("session"))?)
+}
+
+pub(super) async fn end_all_sessions(State(st): State<AppState>) -> Res {
+    let cookies: Vec<String> = lock(&st.0.sessions).sso.keys().cloned().collect();
+    let ended: Vec<String> = cookies
+        .iter()
+        .filter_map(|c| end_session(&st, c, "admin"))
+        .map(|s| s.sid)
+        .collect();
+    ok(json!({ "ended": ended }))
+}
+
+pub(super) async fn list_deliveries(State(st): State<AppState>) -> Res {
+    ok(st.deliveries())
+}
+
+pub(super) async fn clear_deliveries(State(st): State<AppState>) -> Res {
+    lock(&st.0.deliveries).clear();
+    no_content()
+}
+
+pub(super) async fn list_requests(State(st): State<AppState>) -> Res {
+    ok(lock(&st.0.requests).clone())
+}
+
+pub(super) async fn clear_requests(State(st): State<AppState>) -> Res {
+    lock(&st.0.requests).clear();
+    no_content()
+}
+
+pub(super) async fn get_auto_login(State(st): State<AppState>) -> Res {
+    ok(st.auto_login())
+}
+
+/// `PUT /auto-login`. Unlike the other bodies, an empty one is refused (every request names a user).
+pub(super) async fn put_auto_login(State(st): State<AppState>, body: Bytes) -> Res {
+    let req: AutoLoginRequest =
+        serde_json::from_slice(&body).map_err(|e| AdminError::InvalidRequest(e.to_string()))?;
+    ok(st.set_auto_login(req)?)
+}
+
+pub(super) async fn delete_auto_login(State(st): State<AppState>) -> Res {
+    st.clear_auto_login();
+    no_content()
+}

@@ -1,0 +1,163 @@
+//! The login page (`{realm}/login`): the form (test user + authenticator), credential checks, and
+//! unattended sign-in while auto-login is armed. What follows a successful sign-in is in [`super::flow`].
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use cis2_sdk::OAuthErrorCode;
+
+use super::flow::{expired, interaction, login_path, sign_in};
+use super::pages::{LoginView, login_page, refusal_page};
+use crate::authenticators::{AuthMethod, verify_totp};
+use crate::auto_login::AutoLogin;
+use crate::errors::redirect_error;
+use crate::sessions::Interaction;
+use crate::state::{AppState, lock};
+
+fn render_login(
+    st: &AppState,
+    id: &str,
+    i: &Interaction,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Response {
+    let client_name = st
+        .client(&i.req.client_id)
+        .map(|c| c.client_name)
+        .unwrap_or_default();
+    let path = login_path();
+    let view = LoginView {
+        interaction: id,
+        login_path: &path,
+        client_name: &client_name,
+        acr_values: &i.req.acr_values,
+        login_hint: i.req.login_hint.as_deref(),
+        error,
+    };
+    login_page(status, &view, &st.users())
+}
+
+/// `GET /login?interaction=…`: the form, or an unattended sign-in while auto-login is armed.
+pub(crate) async fn login_get(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let id = q.get("interaction").map(String::as_str).unwrap_or("");
+    let Some(i) = interaction(&st, id) else {
+        return expired();
+    };
+    match st.take_auto_login() {
+        Some(armed) => auto_sign_in(&st, &headers, id, &i, &armed),
+        None => render_login(&st, id, &i, StatusCode::OK, None),
+    }
+}
+
+/// Signs in as the armed user and method through [`sign_in`], as a successful form post would.
+fn auto_sign_in(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    i: &Interaction,
+    armed: &AutoLogin,
+) -> Response {
+    let user = st.user(&armed.uid).filter(|u| u.has(armed.method));
+    let Some(user) = user else {
+        let msg = format!(
+            "Auto-login as {} with {} failed: the user or the authenticator is gone.",
+            armed.uid,
+            armed.method.as_str()
+        );
+        return render_login(st, id, i, StatusCode::OK, Some(&msg));
+    };
+    if let Some(pending) = lock(&st.0.sessions).interactions.get_mut(id) {
+        pending.preset_role.clone_from(&armed.role);
+    }
+    tracing::debug!(uid = %user.uid, method = armed.method.as_str(), "auto-login");
+    sign_in(st, headers, id, i, &user, armed.method)
+}
+
+/// `POST /login`.
+pub(crate) async fn login_post(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let field = |n: &str| f.get(n).map(String::as_str).unwrap_or("");
+    let id = field("interaction");
+    let Some(i) = interaction(&st, id) else {
+        return expired();
+    };
+    if field("action") == "cancel" {
+        lock(&st.0.sessions).interactions.remove(id);
+        return redirect_error(
+            &i.req.redirect_uri,
+            OAuthErrorCode::AccessDenied,
+            "the user cancelled",
+            i.req.state.as_deref(),
+        );
+    }
+    let who = if field("uid").is_empty() {
+        field("username")
+    } else {
+        field("uid")
+    };
+    let Some(user) = st.user_by_login(who) else {
+        return render_login(&st, id, &i, StatusCode::UNAUTHORIZED, Some("Choose a test user."));
+    };
+    let Some(method) = AuthMethod::parse(field("method")) else {
+        return render_login(
+            &st,
+            id,
+            &i,
+            StatusCode::BAD_REQUEST,
+            Some("Choose a way to sign in."),
+        );
+    };
+    if !method.available() {
+        return refusal_page(
+            &login_path(),
+            id,
+            "This authenticator is not available in this mock yet.",
+        );
+    }
+    if !user.has(method) {
+        return refusal_page(
+            &login_path(),
+            id,
+            &format!("{} has no {} authenticator.", user.name(), method.as_str()),
+        );
+    }
+    if method.is_webauthn() {
+        // The page's script runs the ceremony (`{realm}/webauthn/login/*`) instead of posting the form.
+        return render_login(
+            &st,
+            id,
+            &i,
+            StatusCode::BAD_REQUEST,
+            Some("Signing in with a security key, Windows Hello or a passkey needs JavaScript."),
+        );
+    }
+    let now = st.0.clock.now();
+    let ok = match method {
+        AuthMethod::Smartcard => field("passcode") == user.passcode,
+        AuthMethod::Totp => {
+            field("password") == user.password && verify_totp(&user.totp_secret, field("totp"), now)
+        }
+        AuthMethod::Password => field("password") == user.password,
+        AuthMethod::Fido2 | AuthMethod::Passkey => false,
+    };
+    if !ok {
+        return render_login(
+            &st,
+            id,
+            &i,
+            StatusCode::UNAUTHORIZED,
+            Some("The details you entered are not correct."),
+        );
+    }
+    sign_in(&st, &headers, id, &i, &user, method)
+}

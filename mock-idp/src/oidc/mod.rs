@@ -1,0 +1,35 @@
+//! The OpenID provider's protocol endpoints: discovery and JWKS, `/authorize` (which hands over to the
+//! sign-in journey), the token and userinfo endpoints, RP-initiated logout, and the claims they issue.
+
+mod authorize;
+mod claims;
+pub(crate) mod discovery;
+mod end_session;
+mod endpoint_fault;
+mod token;
+mod userinfo;
+
+use axum::Router;
+use axum::routing::{get, post};
+use cis2_sdk::CIS2_REALM_PATH;
+
+use crate::state::AppState;
+
+/// The protocol routes (under the CIS2 realm path, plus the index page at `/`).
+pub(crate) fn routes() -> Router<AppState> {
+    let r = |p: &str| format!("{CIS2_REALM_PATH}{p}");
+    Router::new()
+        .route("/", get(discovery::index))
+        .route(&r("/.well-known/openid-configuration"), get(discovery::discovery))
+        .route(&r("/connect/jwk_uri"), get(discovery::jwks))
+        .route(
+            &r("/authorize"),
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route(&r("/access_token"), post(token::token))
+        .route(&r("/userinfo"), get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(
+            &r("/connect/endSession"),
+            get(end_session::end_session_get).post(end_session::end_session_post),
+        )
+}

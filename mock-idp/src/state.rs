@@ -1,0 +1,237 @@
+//! The mock's shared state ([`AppState`]), the run-time state of the bridge, and the locking helpers every
+//! room uses. This module sits below the rooms: it names only foundation types (users, clients, keys,
+//! sessions, cards, faults, deliveries, config), never a handler.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::auto_login::{self, AutoLogin, AutoLoginRequest};
+use crate::cards::{CardEvent, CardMode, Cards, VirtualCard};
+use crate::clients::Client;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::deliveries::{Delivery, DeliveryLog};
+use crate::errors::AdminError;
+use crate::faults::{Faults, InjectRequest, Injected};
+use crate::keys::KeyRing;
+use crate::sessions::{Sessions, SsoSession};
+use crate::store::Store;
+use crate::users::User;
+
+/// Locks a mutex, recovering from poisoning (a panicked handler leaves consistent-enough test state).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Read-locks, recovering from poisoning.
+pub(crate) fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Write-locks, recovering from poisoning.
+pub(crate) fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) issuer: String,
+    pub(crate) clock: Clock,
+    pub(crate) store: Store,
+    pub(crate) users: RwLock<BTreeMap<String, User>>,
+    pub(crate) clients: RwLock<BTreeMap<String, Client>>,
+    pub(crate) keys: RwLock<KeyRing>,
+    pub(crate) sessions: Mutex<Sessions>,
+    pub(crate) cards: Mutex<Cards>,
+    pub(crate) faults: Mutex<Faults>,
+    pub(crate) deliveries: Mutex<DeliveryLog>,
+    pub(crate) requests: Mutex<Vec<serde_json::Value>>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) bridge: Bridge,
+    pub(crate) auto_login: Mutex<Option<AutoLogin>>,
+}
+
+/// The mock's shared state; cheap to clone. Build it with [`MockIdpBuilder::build`] to drive [`router`]
+/// without sockets.
+///
+/// [`MockIdpBuilder::build`]: crate::MockIdpBuilder::build
+/// [`router`]: crate::router
+#[derive(Clone, Debug)]
+pub struct AppState(pub(crate) Arc<Inner>);
+
+impl AppState {
+    /// The issuer string, exactly as tokens carry it.
+    pub fn issuer(&self) -> &str {
+        &self.0.issuer
+    }
+
+    /// The clock (with the admin offset).
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    /// An endpoint URL: the issuer string plus `suffix`, byte for byte (an explicit `:443` stays).
+    pub fn endpoint(&self, suffix: &str) -> String {
+        format!("{}{}", self.0.issuer.trim_end_matches('/'), suffix)
+    }
+
+    /// The current signing key ids, active first.
+    pub fn published_kids(&self) -> Vec<String> {
+        let now = self.0.clock.now();
+        read(&self.0.keys)
+            .published(now)
+            .iter()
+            .map(|k| k.key.kid().to_owned())
+            .collect()
+    }
+
+    /// A user.
+    pub fn user(&self, uid: &str) -> Option<User> {
+        read(&self.0.users).get(uid).cloned()
+    }
+
+    /// All users.
+    pub fn users(&self) -> Vec<User> {
+        read(&self.0.users).values().cloned().collect()
+    }
+
+    /// The user a login name designates: a uid, or a (non-empty) username.
+    pub(crate) fn user_by_login(&self, who: &str) -> Option<User> {
+        self.users()
+            .into_iter()
+            .find(|u| u.uid == who || (!u.username.is_empty() && u.username == who))
+    }
+
+    /// A client.
+    pub fn client(&self, id: &str) -> Option<Client> {
+        read(&self.0.clients).get(id).cloned()
+    }
+
+    /// Stores a user (create or replace). Fails (`invalid_request`) for a user that does not pass
+    /// [`User::check`].
+    pub fn put_user(&self, u: User) -> Result<(), AdminError> {
+        u.check().map_err(AdminError::InvalidRequest)?;
+        // A storage failure has always answered 400 here, like a bad user; kept as it was.
+        self.0
+            .store
+            .put_user(&u)
+            .map_err(|e| AdminError::InvalidRequest(e.to_string()))?;
+        write(&self.0.users).insert(u.uid.clone(), u);
+        Ok(())
+    }
+
+    /// Stores a client (create or replace). Fails (`invalid_request`) for a registration that does not pass
+    /// [`Client::check`].
+    pub fn put_client(&self, c: Client) -> Result<(), AdminError> {
+        c.check().map_err(AdminError::InvalidRequest)?;
+        self.0
+            .store
+            .put_client(&c)
+            .map_err(|e| AdminError::InvalidRequest(e.to_string()))?;
+        write(&self.0.clients).insert(c.client_id.clone(), c);
+        Ok(())
+    }
+
+    /// Live SSO sessions.
+    pub fn sessions(&self) -> Vec<SsoSession> {
+        let now = self.0.clock.now();
+        lock(&self.0.sessions)
+            .sso
+            .values()
+            .filter(|s| s.expires_at > now)
+            .cloned()
+            .collect()
+    }
+
+    /// The back-channel logout delivery log.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        lock(&self.0.deliveries).all()
+    }
+
+    /// Arms a fault (as `POST /admin/api/faults`); `invalid_request` for a fault that does not fit its target.
+    pub fn inject_fault(&self, req: InjectRequest) -> Result<Injected, AdminError> {
+        lock(&self.0.faults).inject(req)
+    }
+
+    /// Puts a virtual card back in the reader.
+    pub fn insert_card(&self, serial: &str) -> Option<VirtualCard> {
+        lock(&self.0.cards).insert(serial)
+    }
+
+    /// Switches the emulated smartcard middleware.
+    pub fn set_card_mode(&self, mode: CardMode) {
+        lock(&self.0.cards).set_mode(mode);
+    }
+
+    /// Subscribes to virtual card-reader events (for the Port Service bridge and the browser stream).
+    pub fn card_events(&self) -> tokio::sync::broadcast::Receiver<CardEvent> {
+        lock(&self.0.cards).subscribe()
+    }
+
+    /// Arms auto-login (replacing any previous setting). Fails (`invalid_request`) for an unknown user, a
+    /// WebAuthn method, an authenticator the user does not have, or a role the user does not hold.
+    pub fn set_auto_login(&self, req: AutoLoginRequest) -> Result<AutoLogin, AdminError> {
+        let user = self.user_by_login(&req.uid);
+        let armed = auto_login::arm(req, user)?;
+        *lock(&self.0.auto_login) = Some(armed.clone());
+        Ok(armed)
+    }
+
+    /// The armed auto-login, if any.
+    pub fn auto_login(&self) -> Option<AutoLogin> {
+        lock(&self.0.auto_login).clone()
+    }
+
+    /// Disarms auto-login.
+    pub fn clear_auto_login(&self) {
+        *lock(&self.0.auto_login) = None;
+    }
+
+    /// Uses the armed auto-login once (disarming it after its last use); `None` when disarmed.
+    pub(crate) fn take_auto_login(&self) -> Option<AutoLogin> {
+        auto_login::take(&mut lock(&self.0.auto_login))
+    }
+}
+
+/// What the emulated Port Service answers to `GetPortNumber`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BridgeState {
+    /// The CM port.
+    #[default]
+    Ok,
+    /// Fault `PR30007` ("Unable to find the CM process for the user"); the CM listener answers 503.
+    CmNotRunning,
+    /// Fault `PR20002` ("Port redirection service is unavailable").
+    Unavailable,
+}
+
+/// The bridge at run time: its state, what it bound, and its server tasks (driven by `crate::bridge`).
+#[derive(Debug, Default)]
+pub(crate) struct Bridge {
+    pub(crate) state: Mutex<BridgeState>,
+    pub(crate) bound: Mutex<Bound>,
+    pub(crate) tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Open `GET /cards/events` streams (see `crate::bridge::events::Subscriber`).
+    pub(crate) subscribers: Arc<AtomicUsize>,
+    /// The CORS allow-list set through `PUT /admin/api/bridge`, replacing `bridge.allowed_origins`.
+    pub(crate) allowed_origins: Mutex<Option<Vec<String>>>,
+}
+
+/// The bridge's bound listeners.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Bound {
+    pub(crate) port_service: Vec<SocketAddr>,
+    pub(crate) cm: Option<SocketAddr>,
+}
