@@ -52,19 +52,17 @@
 //!
 //! ## Admin API
 //!
-//! JSON over HTTP at `/admin/api`; errors are 4xx `{"error","error_description"}`. The full reference
-//! (users, clients, sessions, auto-login, back-channel deliveries, cards, keys, clock, faults) follows.
+//! JSON over HTTP at `/admin/api`; errors are 4xx `{"error","error_description"}`, the [`AdminError`] kinds
+//! that the [`AppState`] methods mirroring the API (`put_user`, `put_client`, `inject_fault`,
+//! `set_auto_login`) return too. The full reference (users, clients, sessions, auto-login, back-channel
+//! deliveries, cards, keys, clock, faults) follows.
 //!
 #![doc = include_str!("../docs/admin-api.md")]
 // Handlers return ready `Response`s as early-exit errors; boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
-// Rooms (top: they depend on the foundations below, never the other way, and on no ring of each other):
-// `oidc` → `journey`; `webauthn` → `journey`; `admin` → everything it administers; `app` and `server` put
-// them together. Shared services: `logout` (session ends, back-channel logout), `signing`. Foundations:
-// `state`, `config`, `http`, `errors`, `pages`, `assets`, `store`, `keys`, `users`, `clients`, `cards`,
-// `authenticators`, `sessions`, `credentials`, `deliveries`, `faults`, `auto_login`, `clock`.
-// `cargo xtask module-cycles -p cis2-mock-idp` checks that no module imports one that imports it back.
+// Rooms by concern over shared foundations, without import loops: see `docs/layout.md`
+// (`cargo xtask module-cycles -p cis2-mock-idp` checks it).
 mod admin;
 mod app;
 mod assets;

@@ -1,6 +1,7 @@
 //! Session ends: RP-initiated logout (`/connect/endSession`, in `crate::oidc`), expiry, admin action, a
-//! replaced session and smartcard removal all go through [`end_session`], which POSTs a logout token to every client of the session that registered a
-//! `backchannel_logout_uri`, retrying on 5xx and transport errors, and records each attempt.
+//! replaced session and smartcard removal all go through [`end_session`], which POSTs a logout token to
+//! every client of the session that registered a `backchannel_logout_uri`, retrying on 5xx and transport
+//! errors, and records each attempt (`crate::deliveries`).
 
 use std::time::Duration;
 

@@ -13,6 +13,9 @@
 //! * Assurance (cis2.md §9.1, §9.3 \[I\]): a security key or Windows Hello signs in as
 //!   [`AuthMethod::Fido2`] (AAL3, `amr ["FIDO2"]`, satisfies `AAL3_FIDO2`); a passkey as
 //!   [`AuthMethod::Passkey`] (AAL2, `amr ["PASSKEY"]`).
+//!
+//! [`AuthMethod::Fido2`]: crate::authenticators::AuthMethod::Fido2
+//! [`AuthMethod::Passkey`]: crate::authenticators::AuthMethod::Passkey
 
 mod login;
 mod manage;
