@@ -146,3 +146,41 @@ impl IntoResponse for AdminError {
         json_error(self.status(), self.code(), self.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn admin_errors_keep_their_status_and_body() {
+        for (e, status, body) in [
+            (
+                AdminError::InvalidRequest("bad".into()),
+                400,
+                r#"{"error":"invalid_request","error_description":"bad"}"#,
+            ),
+            (
+                AdminError::NotFound("user"),
+                404,
+                r#"{"error":"not_found","error_description":"no such user"}"#,
+            ),
+            (
+                AdminError::Conflict("exists".into()),
+                409,
+                r#"{"error":"conflict","error_description":"exists"}"#,
+            ),
+            (
+                AdminError::Internal("disk".into()),
+                500,
+                r#"{"error":"server_error","error_description":"disk"}"#,
+            ),
+        ] {
+            let resp = e.into_response();
+            assert_eq!(resp.status().as_u16(), status);
+            let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16).await.unwrap();
+            let got: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            let want: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert_eq!(got, want);
+        }
+    }
+}

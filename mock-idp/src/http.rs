@@ -136,3 +136,43 @@ pub(crate) mod cors {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue, header};
+    use axum::response::{IntoResponse, Response};
+
+    use super::session_cookie;
+
+    #[test]
+    fn the_sso_cookie_is_read_from_any_cookie_header() {
+        let mut h = HeaderMap::new();
+        assert_eq!(session_cookie::get(&h), None);
+        h.append(header::COOKIE, HeaderValue::from_static("a=1; other=2"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("x=y;  cis2_mock_sso=abc-_1 ; z=9"),
+        );
+        assert_eq!(session_cookie::get(&h).as_deref(), Some("abc-_1"));
+    }
+
+    #[test]
+    fn set_and_clear() {
+        let mut resp: Response = ().into_response();
+        session_cookie::set(&mut resp, "tok");
+        session_cookie::clear(&mut resp);
+        let set: Vec<&str> = resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert_eq!(
+            set,
+            [
+                "cis2_mock_sso=tok; HttpOnly; SameSite=Lax; Path=/",
+                "cis2_mock_sso=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
+            ]
+        );
+    }
+}
