@@ -10,11 +10,13 @@
 //!
 //! Nothing here parses JSON: the browser build reads the objects `Response.json()` made, by the names in [`keys`].
 
+mod digits;
 mod end_reason;
 mod login_query;
 mod return_to;
 mod session_view;
 
+pub use digits::decimal;
 pub use end_reason::EndReason;
 pub use login_query::{LoginQuery, LoginQueryError, LoginRoute, MAX_AGE_LIMIT_SECS, MAX_LOGIN_QUERY_LEN};
 pub use return_to::{MAX_RETURN_TO_LEN, ReturnToError, validate_return_to};
@@ -42,21 +44,6 @@ pub mod routes {
     pub const JWKS: &str = "/jwks";
     /// The server-sent event that says a session ended; its data is `{"reason": "<EndReason>"}`.
     pub const SESSION_ENDED_EVENT: &str = "session_ended";
-}
-
-/// Decimal digits of `n`, without `core::fmt` (whose machinery, like `itoa`'s tables, adds hundreds of bytes to
-/// the browser build). The browser package uses it for every number it writes into a string.
-pub fn decimal(n: u64) -> String {
-    let mut unit = 1u64;
-    while n / unit >= 10 {
-        unit = unit.saturating_mul(10);
-    }
-    let mut out = String::new();
-    while unit > 0 {
-        out.push(char::from(b'0'.saturating_add((n / unit % 10) as u8)));
-        unit /= 10;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -177,7 +177,7 @@ impl LoginQuery {
             append_pair(&mut out, "prompt", "login");
         }
         if let Some(m) = self.max_age {
-            append_pair(&mut out, "max_age", &crate::bff::decimal(m));
+            append_pair(&mut out, "max_age", &crate::bff::digits::decimal(m));
         }
         if self.select_role {
             append_pair(&mut out, "select_role", "true");

@@ -39,7 +39,14 @@ fn deadlines_tell_which_timeout_passed() {
 
 #[test]
 fn return_to_accepts_same_origin_paths() {
-    for ok in ["/", "/app", "/app/patients?id=1&x=%2F%2F#top", "/a//b", "/é"] {
+    for ok in [
+        "/",
+        "/app",
+        "/app/patients?id=1&x=%2F%2F#top",
+        "/a//b",
+        "/é",
+        "/%0d%0a",
+    ] {
         assert_eq!(validate_return_to(ok), Ok(ok), "{ok}");
     }
 }
@@ -58,6 +65,10 @@ fn return_to_refuses_other_origins_and_tricks() {
         ("/\n/evil.example", ReturnToError::ControlCharacter),
         ("/a b", ReturnToError::ControlCharacter),
         (" /app", ReturnToError::ControlCharacter),
+        ("///evil.example", ReturnToError::SchemeRelative),
+        ("\\\\evil", ReturnToError::NotAbsolutePath),
+        ("/\r\nSet-Cookie: x", ReturnToError::ControlCharacter),
+        ("/\u{0}", ReturnToError::ControlCharacter),
         ("/\u{a0}/evil.example", ReturnToError::ControlCharacter),
     ];
     for (input, want) in cases {
