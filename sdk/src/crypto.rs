@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::error::TokenError;
 use crate::jose::Algorithm;
-use crate::jwks::{Jwk, PublicKeyMaterial};
+use crate::key_material::PublicKeyMaterial;
 
 /// Which implementation verifies signatures. Cheap to copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,25 +34,51 @@ impl Crypto {
         Crypto(Backend::AwsLc)
     }
 
-    /// Verifies `signature` over `input` with `key` under `alg`. Key eligibility was settled by key selection.
+    /// Verifies `signature` over `input` with a JWK's `material` (prepared as `prepared`) under `alg`. Key
+    /// eligibility was settled by key selection.
     pub(crate) fn verify(
         self,
         alg: Algorithm,
-        key: &Jwk,
+        prepared: &PreparedKeys,
+        material: &PublicKeyMaterial,
         input: &[u8],
         signature: &[u8],
     ) -> Result<(), TokenError> {
+        let _ = material; // Only the aws-lc fallback reads the raw material.
         match self.0 {
             #[cfg(feature = "rust-crypto")]
-            Backend::RustCrypto => rust_crypto_verify(alg, key, input, signature),
+            Backend::RustCrypto => rust_crypto_verify(alg, &prepared.rust_crypto, input, signature),
             #[cfg(feature = "aws-lc")]
-            Backend::AwsLc => match key.aws_lc.get(alg) {
+            Backend::AwsLc => match prepared.aws_lc.get(alg) {
                 Some(parsed) => parsed
                     .verify_sig(input, signature)
                     .map_err(|_| TokenError::InvalidSignature),
-                None => aws_lc_verify(alg, key.material(), input, signature),
+                None => aws_lc_verify(alg, material, input, signature),
             },
         }
+    }
+}
+
+/// A JWK's key prepared for each enabled backend, once, when the JWKS is parsed.
+#[derive(Clone, Debug)]
+pub(crate) struct PreparedKeys {
+    #[cfg(feature = "rust-crypto")]
+    rust_crypto: PreparedKey,
+    #[cfg(feature = "aws-lc")]
+    aws_lc: AwsLcKeys,
+}
+
+impl PreparedKeys {
+    /// Prepares `material` (restricted to `alg` when the JWK names one); `Err` with the reason when the key is
+    /// unusable.
+    pub(crate) fn new(material: &PublicKeyMaterial, alg: Option<Algorithm>) -> Result<Self, String> {
+        let _ = alg; // Only aws-lc prepares per algorithm.
+        Ok(Self {
+            #[cfg(feature = "rust-crypto")]
+            rust_crypto: PreparedKey::new(material)?,
+            #[cfg(feature = "aws-lc")]
+            aws_lc: AwsLcKeys::new(material, alg),
+        })
     }
 }
 
@@ -88,7 +114,7 @@ impl PreparedKey {
                 let key = rsa::RsaPublicKey::new_with_max_size(
                     rsa::BigUint::from_bytes_be(n),
                     rsa::BigUint::from_bytes_be(e),
-                    crate::jwks::MAX_RSA_BITS,
+                    crate::key_material::MAX_RSA_BITS,
                 )
                 .map_err(|e| format!("RSA key is not valid: {e}"))?;
                 Ok(PreparedKey::Rsa(key))
@@ -110,10 +136,15 @@ impl PreparedKey {
 }
 
 #[cfg(feature = "rust-crypto")]
-fn rust_crypto_verify(alg: Algorithm, key: &Jwk, input: &[u8], signature: &[u8]) -> Result<(), TokenError> {
+fn rust_crypto_verify(
+    alg: Algorithm,
+    key: &PreparedKey,
+    input: &[u8],
+    signature: &[u8],
+) -> Result<(), TokenError> {
     use rsa::{Pkcs1v15Sign, Pss};
     let hashed = digest(alg, input);
-    let ok = match (&key.prepared, alg) {
+    let ok = match (key, alg) {
         (PreparedKey::Rsa(k), Algorithm::RS256) => k
             .verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, signature)
             .is_ok(),

@@ -5,32 +5,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ProviderError, TokenError};
 use crate::jose::{Algorithm, b64url_decode, b64url_encode};
+use crate::key_material::{MAX_RSA_BITS, MIN_RSA_BITS, PublicKeyMaterial};
 
-/// The smallest RSA modulus accepted, in bits (RFC 7518 §3.3; ASVS V11).
-pub const MIN_RSA_BITS: usize = 2048;
-/// The largest RSA modulus accepted, in bits (bounds verification cost).
-pub(crate) const MAX_RSA_BITS: usize = 8192;
 const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
-
-/// Public key material decoded from a JWK.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum PublicKeyMaterial {
-    /// An RSA key: big-endian modulus (no leading zeros) and exponent.
-    Rsa {
-        /// Modulus.
-        n: Vec<u8>,
-        /// Public exponent.
-        e: Vec<u8>,
-    },
-    /// A P-256 key: affine coordinates, 32 bytes each.
-    P256 {
-        /// x coordinate.
-        x: Vec<u8>,
-        /// y coordinate.
-        y: Vec<u8>,
-    },
-}
 
 /// One usable public key from a JWKS.
 #[derive(Clone, Debug)]
@@ -38,10 +15,9 @@ pub struct Jwk {
     kid: Option<String>,
     alg: Option<Algorithm>,
     material: PublicKeyMaterial,
-    #[cfg(feature = "rust-crypto")]
-    pub(crate) prepared: crate::crypto::PreparedKey,
-    #[cfg(feature = "aws-lc")]
-    pub(crate) aws_lc: crate::crypto::AwsLcKeys,
+    /// Prepared once, when the JWKS is parsed, so validation does no big-number parsing.
+    #[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
+    pub(crate) prepared: crate::crypto::PreparedKeys,
     raw: Map<String, Value>,
 }
 
@@ -264,21 +240,17 @@ fn parse_key(raw: &Map<String, Value>) -> Result<KeyOutcome, ProviderError> {
         // Symmetric keys never verify provider tokens (RFC 8725 §3.1); other types are not ones we use.
         _ => return Ok(KeyOutcome::Skipped("key type not used")),
     };
-    #[cfg(feature = "rust-crypto")]
-    let prepared = match crate::crypto::PreparedKey::new(&material) {
+    #[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
+    let prepared = match crate::crypto::PreparedKeys::new(&material, alg) {
         Ok(p) => p,
         Err(reason) => return Ok(KeyOutcome::Rejected { kid, reason }),
     };
-    #[cfg(feature = "aws-lc")]
-    let aws_lc = crate::crypto::AwsLcKeys::new(&material, alg);
     Ok(KeyOutcome::Usable(Box::new(Jwk {
         kid,
         alg,
         material,
-        #[cfg(feature = "rust-crypto")]
+        #[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
         prepared,
-        #[cfg(feature = "aws-lc")]
-        aws_lc,
         raw: raw.clone(),
     })))
 }

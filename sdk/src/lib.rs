@@ -82,6 +82,7 @@ mod issuer;
 mod jose;
 mod json;
 mod jwks;
+mod key_material;
 mod secret;
 #[cfg(feature = "rust-crypto")]
 mod signer;
@@ -112,7 +113,8 @@ pub use flow::{
 pub use http::{HttpRequest, HttpResponse, limits};
 pub use issuer::{CIS2_REALM_PATH, ClientId, EndpointUrl, Environment, IssuerUrl, RedirectUrl};
 pub use jose::{Algorithm, Header, b64url_decode, b64url_encode};
-pub use jwks::{Jwk, JwkSet, MIN_RSA_BITS, PublicKeyMaterial, RejectedKey};
+pub use jwks::{Jwk, JwkSet, RejectedKey};
+pub use key_material::{MIN_RSA_BITS, PublicKeyMaterial};
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToken, Nonce, PkceVerifier, RefreshToken,
 };

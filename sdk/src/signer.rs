@@ -7,7 +7,8 @@ use sha2::{Sha256, Sha384, Sha512};
 use crate::crypto::digest;
 use crate::error::ConfigError;
 use crate::jose::{Algorithm, b64url_encode};
-use crate::jwks::{Jwk, PublicKeyMaterial};
+use crate::jwks::Jwk;
+use crate::key_material::{MIN_RSA_BITS, PublicKeyMaterial};
 
 /// A private signing key with its algorithm and `kid` (the RFC 7638 thumbprint unless set otherwise).
 ///
@@ -49,7 +50,7 @@ impl SigningKey {
         bits: usize,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, ConfigError> {
-        if alg.key_type() != "RSA" || bits < crate::jwks::MIN_RSA_BITS {
+        if alg.key_type() != "RSA" || bits < MIN_RSA_BITS {
             return Err(ConfigError::InvalidKey {
                 reason: format!("{alg} with a {bits}-bit RSA key"),
             });
@@ -74,7 +75,7 @@ impl SigningKey {
             _ => {
                 let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(key_err)?;
                 key.validate().map_err(key_err)?;
-                if rsa::traits::PublicKeyParts::n(&key).bits() < crate::jwks::MIN_RSA_BITS {
+                if rsa::traits::PublicKeyParts::n(&key).bits() < MIN_RSA_BITS {
                     return Err(ConfigError::InvalidKey {
                         reason: "RSA key under 2048 bits".into(),
                     });
@@ -127,9 +128,9 @@ impl SigningKey {
     /// Chooses the implementation that signs: [`crate::Crypto::rust_crypto`] (the default) or
     /// [`crate::Crypto::aws_lc`], several times faster for RSA (the mock IdP signs every ID token with it).
     /// aws-lc blinds RSA with its own randomness; the output of RS* signatures is the same either way.
-    pub fn with_crypto(self, crypto: crate::Crypto) -> Result<Self, ConfigError> {
+    pub fn with_crypto(self, crypto: crate::crypto::Crypto) -> Result<Self, ConfigError> {
         #[cfg(feature = "aws-lc")]
-        if crypto == crate::Crypto::aws_lc() {
+        if crypto == crate::crypto::Crypto::aws_lc() {
             use rsa::pkcs8::EncodePrivateKey;
             let mut me = self;
             if let Inner::Rsa(k) = &me.inner {

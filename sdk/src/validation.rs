@@ -324,9 +324,13 @@ impl TokenValidator {
             })?;
         check_typ(kind, jws.header.typ.as_deref())?;
         let key = jwks.select(alg, jws.header.kid.as_deref())?;
-        self.policy
-            .crypto
-            .verify(alg, key, jws.signing_input, &jws.signature)?;
+        self.policy.crypto.verify(
+            alg,
+            &key.prepared,
+            key.material(),
+            jws.signing_input,
+            &jws.signature,
+        )?;
         Ok((jws.header, alg, jws.payload))
     }
 

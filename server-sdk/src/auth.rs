@@ -97,11 +97,6 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 impl Cis2Auth {
-    /// Starts a builder for `issuer`: an [`cis2_sdk::Environment`] preset or an [`IssuerUrl`].
-    pub fn builder(issuer: impl Into<crate::builder::IssuerSource>) -> crate::builder::Cis2AuthBuilder {
-        crate::builder::Cis2AuthBuilder::new(issuer.into())
-    }
-
     /// The current sdk client (provider metadata and client authentication). Starts a background discovery
     /// refresh when the sdk's policy says one is due.
     pub async fn client(&self) -> Result<Cis2Client, Error> {

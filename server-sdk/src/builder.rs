@@ -36,6 +36,13 @@ impl From<IssuerUrl> for IssuerSource {
     }
 }
 
+impl Cis2Auth {
+    /// Starts a builder for `issuer`: an [`cis2_sdk::Environment`] preset or an [`IssuerUrl`].
+    pub fn builder(issuer: impl Into<IssuerSource>) -> Cis2AuthBuilder {
+        Cis2AuthBuilder::new(issuer.into())
+    }
+}
+
 /// Builds a [`Cis2Auth`]. Settings that take strings are checked at [`Self::build`], which reports the first
 /// problem.
 #[derive(Debug)]

@@ -14,9 +14,10 @@ use futures_util::future::BoxFuture;
 use http::request::Parts;
 use http::{HeaderMap, Request, StatusCode, header};
 
+use crate::auth::Cis2Auth;
 use crate::auth::SessionLookup;
+use crate::error::ApiError;
 use crate::store::{EndReason, SessionRecord};
-use crate::{ApiError, Cis2Auth};
 
 /// Whether the caller asked for JSON (`Accept: application/json`, or a `fetch` that is not a navigation).
 pub(crate) fn wants_json(headers: &HeaderMap) -> bool {

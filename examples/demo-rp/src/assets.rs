@@ -8,7 +8,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::{AppState, Config};
+use crate::config::Config;
 
 const APP_JS: &str = include_str!("../static/app.js");
 const APP_CSS: &str = include_str!("../static/app.css");
@@ -91,12 +91,12 @@ pub(crate) async fn app_css() -> Response {
     ([(header::CONTENT_TYPE, content_type("app.css"))], APP_CSS).into_response()
 }
 
-pub(crate) async fn nhsuk(State(state): State<AppState>, UrlPath(path): UrlPath<String>) -> Response {
-    serve_file(&state.assets.nhsuk_dir, &path).await
+pub(crate) async fn nhsuk(State(assets): State<Assets>, UrlPath(path): UrlPath<String>) -> Response {
+    serve_file(&assets.nhsuk_dir, &path).await
 }
 
-pub(crate) async fn pkg(State(state): State<AppState>, UrlPath(path): UrlPath<String>) -> Response {
-    serve_file(&state.assets.pkg_dir, &path).await
+pub(crate) async fn pkg(State(assets): State<Assets>, UrlPath(path): UrlPath<String>) -> Response {
+    serve_file(&assets.pkg_dir, &path).await
 }
 
 #[cfg(test)]

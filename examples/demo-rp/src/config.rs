@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::Error;
+use crate::error::Error;
 
 /// The mock IdP's issuer on `localhost` (WebAuthn refuses IP addresses as RP IDs), as `scripts/start` runs it.
 pub const MOCK_ISSUER: &str =

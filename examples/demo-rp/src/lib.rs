@@ -3,11 +3,12 @@
 
 mod assets;
 pub mod config;
+mod error;
 mod pages;
+mod state;
 
 use std::path::Path;
 
-use axum::extract::FromRef;
 use axum::routing::get;
 use axum::{Json, Router};
 use cis2_server::{
@@ -17,53 +18,8 @@ use cis2_server::{
 use serde_json::{Value, json};
 
 pub use config::{AuthMethod, Config, DEMO_CLIENT_ID, MOCK_ISSUER};
-
-/// Why the demo could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// A setting is missing or wrong.
-    #[error("configuration: {0}")]
-    Config(String),
-    /// The kit refused the settings or could not discover the provider.
-    #[error(transparent)]
-    Kit(#[from] cis2_server::Error),
-    /// The Redis store could not be reached.
-    #[error("session store: {0}")]
-    Store(#[from] cis2_server::StoreError),
-    /// Registering at the mock IdP failed.
-    #[error("registering at the mock IdP ({url}): {reason}")]
-    Register {
-        /// The admin URL used.
-        url: String,
-        /// What went wrong.
-        reason: String,
-    },
-    /// Reading or writing the key file failed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The error.
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-/// The app state: the kit plus the demo's own settings.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    auth: Cis2Auth,
-    assets: assets::Assets,
-    /// The provider, for the footer.
-    provider: String,
-}
-
-impl FromRef<AppState> for Cis2Auth {
-    fn from_ref(s: &AppState) -> Self {
-        s.auth.clone()
-    }
-}
+pub use error::Error;
+use state::AppState;
 
 /// The private_key_jwt key: the configured PEM, or `data_dir/rp-key.pem`, generated on first use.
 pub fn load_or_create_key(config: &Config) -> Result<SigningKey, Error> {

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use cis2_server::Cis2Session;
 use cis2_server::cis2_sdk::RoleSelection;
 
-use crate::AppState;
+use crate::state::AppState;
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

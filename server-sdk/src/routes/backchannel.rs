@@ -7,9 +7,10 @@ use axum::response::{IntoResponse, Response};
 use cis2_sdk::{ErrorKind, LogoutRequestError, limits};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
-use crate::routes::no_store;
+use crate::auth::Cis2Auth;
+use crate::error::ApiError;
+use crate::routes::wire::no_store;
 use crate::store::{EndReason, hash_key};
-use crate::{ApiError, Cis2Auth};
 
 pub(crate) async fn backchannel_logout(
     State(auth): State<Cis2Auth>,
@@ -63,7 +64,7 @@ async fn handle(auth: &Cis2Auth, method: &Method, headers: &HeaderMap, body: Bod
         })
         .await
         .map_err(|e| match e {
-            crate::Error::Sdk(sdk) if !matches!(sdk.kind(), ErrorKind::Http(_)) => {
+            crate::error::Error::Sdk(sdk) if !matches!(sdk.kind(), ErrorKind::Http(_)) => {
                 tracing::warn!(code = sdk.code(), error = %sdk, "logout token refused");
                 ApiError::bad_request(format!("{}: {sdk}", sdk.code()))
             }

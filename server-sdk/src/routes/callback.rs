@@ -7,11 +7,12 @@ use cis2_sdk::{Callback, Cis2User, ErrorKind, PendingLogin, limits};
 use http::{HeaderMap, StatusCode, header};
 use subtle::ConstantTimeEq;
 
+use crate::auth::Cis2Auth;
 use crate::auth::{BINDING_COOKIE, SESSION_COOKIE, cookie_value, random_id};
+use crate::error::ApiError;
 use crate::error::Error;
 use crate::routes::login::PendingRecord;
 use crate::store::{SessionRecord, hash_key};
-use crate::{ApiError, Cis2Auth};
 
 pub(crate) async fn callback(
     State(auth): State<Cis2Auth>,

@@ -14,10 +14,11 @@ use futures_util::stream::{self, Stream};
 use http::{HeaderMap, StatusCode};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::auth::Cis2Auth;
 use crate::auth::SessionLookup;
-use crate::routes::no_store;
+use crate::error::ApiError;
+use crate::routes::wire::no_store;
 use crate::store::EndReason;
-use crate::{ApiError, Cis2Auth};
 
 fn ended(reason: EndReason) -> Event {
     Event::default()

@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, header};
 
-use crate::{ApiError, Cis2Auth};
+use crate::auth::Cis2Auth;
+use crate::error::ApiError;
 
 pub(crate) async fn jwks(State(auth): State<Cis2Auth>) -> Response {
     match auth.jwks_document() {

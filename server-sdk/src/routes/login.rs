@@ -7,10 +7,11 @@ use cis2_sdk::bff::{LoginQuery, LoginQueryError, LoginRoute};
 use http::{HeaderMap, header};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::Cis2Auth;
 use crate::auth::{BINDING_COOKIE, cookie_value, random_id};
-use crate::routes::no_store;
+use crate::error::ApiError;
+use crate::routes::wire::no_store;
 use crate::store::hash_key;
-use crate::{ApiError, Cis2Auth};
 
 /// What is kept server-side between `/login` and `/callback`, keyed by a hash of `state`.
 #[derive(Debug, Serialize, Deserialize)]

@@ -9,11 +9,12 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, StatusCode, header};
 
+use crate::auth::Cis2Auth;
 use crate::auth::{SESSION_COOKIE, SessionLookup};
+use crate::error::ApiError;
 use crate::extract::wants_json;
-use crate::routes::{no_store, unique_pairs};
+use crate::routes::wire::{no_store, unique_pairs};
 use crate::store::EndReason;
-use crate::{ApiError, Cis2Auth};
 
 fn fetch_site(headers: &HeaderMap) -> Option<&str> {
     headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())

@@ -6,7 +6,7 @@ use cis2_sdk::bff::routes;
 use http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::Cis2Auth;
+use crate::auth::Cis2Auth;
 
 pub(crate) mod backchannel;
 pub(crate) mod callback;
@@ -15,24 +15,7 @@ pub(crate) mod jwks;
 pub(crate) mod login;
 pub(crate) mod logout;
 pub(crate) mod session;
-
-/// Parses a query or form string, refusing duplicated parameters.
-pub(crate) fn unique_pairs(raw: &str) -> Result<Vec<(String, String)>, crate::ApiError> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
-        if out.iter().any(|(seen, _)| *seen == k) {
-            return Err(crate::ApiError::bad_request(format!(
-                "parameter {k} appears more than once"
-            )));
-        }
-        out.push((k.into_owned(), v.into_owned()));
-    }
-    Ok(out)
-}
-
-pub(crate) fn no_store() -> (header::HeaderName, HeaderValue) {
-    (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
-}
+mod wire;
 
 impl Cis2Auth {
     /// The kit's routes, to nest at the builder's `mount_path` (default `/auth`):

@@ -7,10 +7,11 @@ use cis2_sdk::RoleSelection;
 use cis2_sdk::bff::{SessionTimes, SessionUserView, SessionView};
 use http::HeaderMap;
 
+use crate::auth::Cis2Auth;
 use crate::auth::SessionLookup;
-use crate::routes::no_store;
+use crate::error::ApiError;
+use crate::routes::wire::no_store;
 use crate::store::SessionRecord;
-use crate::{ApiError, Cis2Auth};
 
 /// The view of a live session: the user and the session's times.
 pub(crate) fn session_view(auth: &Cis2Auth, rec: &SessionRecord) -> SessionView {

@@ -6,7 +6,9 @@ use std::sync::Mutex;
 use cis2_sdk::UnixTime;
 use tokio::sync::broadcast;
 
-use super::{EndReason, SessionBackend, SessionEvent, SessionRecord, StoreError, hash_key};
+use super::backend::{
+    EXPIRED_GRACE, EndReason, SessionBackend, SessionEvent, SessionRecord, StoreError, hash_key,
+};
 
 #[derive(Debug, Default)]
 struct State {
@@ -32,7 +34,7 @@ impl State {
         let dead: Vec<String> = self
             .sessions
             .iter()
-            .filter(|(_, r)| r.absolute_deadline.saturating_add(super::EXPIRED_GRACE) <= now)
+            .filter(|(_, r)| r.absolute_deadline.saturating_add(EXPIRED_GRACE) <= now)
             .map(|(k, _)| k.clone())
             .collect();
         for k in dead {
@@ -139,7 +141,7 @@ impl SessionBackend for MemoryBackend {
             .lock()?
             .sessions
             .get(key)
-            .filter(|r| r.absolute_deadline.saturating_add(super::EXPIRED_GRACE) > now)
+            .filter(|r| r.absolute_deadline.saturating_add(EXPIRED_GRACE) > now)
             .cloned())
     }
 

@@ -2,16 +2,18 @@
 //! events over Redis pub/sub.
 //!
 //! Layout (all under the prefix, default `cis2:`): `s:{key}` session JSON with `EX` = time to its absolute deadline
-//! plus [`super::EXPIRED_GRACE`];
+//! plus [`EXPIRED_GRACE`];
 //! `sid:{h}` / `sub:{h}` sets of session keys; `p:{h}` pending login (`GETDEL` consumes it atomically);
-//! `once:{h}` replay markers (`SET NX EX`); `ended:{key}` why a session ended (for [`super::EXPIRED_GRACE`]); channel `{prefix}events`.
+//! `once:{h}` replay markers (`SET NX EX`); `ended:{key}` why a session ended (for [`EXPIRED_GRACE`]); channel `{prefix}events`.
 
 use cis2_sdk::UnixTime;
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
 use tokio::sync::broadcast;
 
-use super::{EndReason, SessionBackend, SessionEvent, SessionRecord, StoreError, hash_key, ttl_secs};
+use super::backend::{
+    EXPIRED_GRACE, EndReason, SessionBackend, SessionEvent, SessionRecord, StoreError, hash_key, ttl_secs,
+};
 
 fn err(e: redis::RedisError) -> StoreError {
     StoreError(format!("redis: {e}"))
@@ -134,7 +136,7 @@ impl SessionBackend for RedisBackend {
 
     async fn put_session(&self, record: &SessionRecord, now: UnixTime) -> Result<(), StoreError> {
         let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
-        let ttl = ttl_secs(now, record.absolute_deadline.saturating_add(super::EXPIRED_GRACE));
+        let ttl = ttl_secs(now, record.absolute_deadline.saturating_add(EXPIRED_GRACE));
         let mut pipe = redis::pipe();
         pipe.atomic()
             .cmd("SET")
@@ -157,7 +159,7 @@ impl SessionBackend for RedisBackend {
 
     async fn touch_session(&self, record: &SessionRecord, now: UnixTime) -> Result<bool, StoreError> {
         let json = serde_json::to_string(record).map_err(|e| StoreError(e.to_string()))?;
-        let ttl = ttl_secs(now, record.absolute_deadline.saturating_add(super::EXPIRED_GRACE));
+        let ttl = ttl_secs(now, record.absolute_deadline.saturating_add(EXPIRED_GRACE));
         let set: Option<String> = redis::cmd("SET")
             .arg(self.k("s", &record.key))
             .arg(json)
@@ -179,7 +181,7 @@ impl SessionBackend for RedisBackend {
         let Some(json) = json else { return Ok(None) };
         let rec: SessionRecord =
             serde_json::from_str(&json).map_err(|e| StoreError(format!("session record: {e}")))?;
-        Ok(Some(rec).filter(|r| r.absolute_deadline.saturating_add(super::EXPIRED_GRACE) > now))
+        Ok(Some(rec).filter(|r| r.absolute_deadline.saturating_add(EXPIRED_GRACE) > now))
     }
 
     async fn remove_session(&self, key: &str) -> Result<Option<SessionRecord>, StoreError> {
