@@ -6,13 +6,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use cis2_sdk::UnixTime;
 
-/// Real time plus an adjustable offset in seconds. Cheap to clone; clones share the offset.
+/// Real time plus an adjustable offset in seconds. Cheap to clone; clones share the offset. It is a
+/// [`cis2_sdk::Clock`], so a relying party under test can run on one of its own.
 #[derive(Clone, Debug, Default)]
-pub struct Clock {
+pub struct OffsetClock {
     offset: Arc<AtomicI64>,
 }
 
-impl Clock {
+impl OffsetClock {
     /// A clock at real time (offset 0).
     pub fn new() -> Self {
         Self::default()
@@ -46,5 +47,11 @@ impl Clock {
     /// Moves the clock forward (or back, when negative) by `secs`.
     pub fn advance(&self, secs: i64) {
         self.offset.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl cis2_sdk::Clock for OffsetClock {
+    fn now(&self) -> UnixTime {
+        OffsetClock::now(self)
     }
 }

@@ -96,7 +96,7 @@ pub use authenticators::{AuthMethod, default_acr_values, totp};
 pub use auto_login::{AutoLogin, AutoLoginRequest};
 pub use cards::{CardEvent, CardMode, VirtualCard};
 pub use clients::{AuthMethodName, Client, Quirks, demo_client};
-pub use clock::Clock;
+pub use clock::OffsetClock;
 pub use config::Config;
 pub use config::bridge::{BridgeConfig, PUBLISHED_PORTS};
 pub use config::error::ConfigError;

@@ -8,10 +8,13 @@ use std::time::Duration;
 use axum::http::header;
 use serde_json::{Map, Value};
 
+use cis2_sdk::random_token;
+use rand::rngs::OsRng;
+
 use crate::cards::CardMode;
 use crate::deliveries::{Delivery, DeliveryAttempt};
 use crate::faults::Target;
-use crate::sessions::{SsoSession, random_token};
+use crate::sessions::SsoSession;
 use crate::signing;
 use crate::state::{AppState, lock};
 
@@ -73,7 +76,7 @@ fn logout_claims(st: &AppState, client_id: &str, s: &SsoSession) -> Map<String, 
     c.insert("sub".into(), s.uid.clone().into());
     c.insert("sid".into(), s.sid.clone().into());
     c.insert("iat".into(), st.0.clock.now().as_secs().into());
-    c.insert("jti".into(), random_token(16).into());
+    c.insert("jti".into(), random_token(&mut OsRng, 16).into());
     c.insert("events".into(), Value::Object(events));
     c
 }

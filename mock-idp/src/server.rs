@@ -10,7 +10,7 @@ use cis2_sdk::{CIS2_REALM_PATH, SigningKey};
 use crate::app::router;
 use crate::cards::{self, CardMode};
 use crate::clients::{self, Client};
-use crate::clock::Clock;
+use crate::clock::OffsetClock;
 use crate::config::Config;
 use crate::state::{AppState, Inner};
 use crate::users::{self, User};
@@ -128,7 +128,7 @@ impl MockIdpBuilder {
     }
 
     fn build_with_issuer(self, issuer: String) -> Result<AppState, StartError> {
-        let clock = Clock::new();
+        let clock = OffsetClock::new();
         let store = store::Store::open(self.config.data_dir.as_deref()).map_err(start_err)?;
         if self.config.seed && !store.seeded().map_err(start_err)? {
             for u in users::seed_users() {

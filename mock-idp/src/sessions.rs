@@ -127,11 +127,3 @@ impl Sessions {
         self.assertion_jtis.retain(|_, exp| *exp > now);
     }
 }
-
-/// A random URL-safe token of `bytes` random bytes.
-pub(crate) fn random_token(bytes: usize) -> String {
-    use rand::RngCore as _;
-    let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    cis2_sdk::b64url_encode(buf)
-}

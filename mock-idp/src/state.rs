@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::auto_login::{self, AutoLogin, AutoLoginRequest};
 use crate::cards::{CardEvent, CardMode, Cards, VirtualCard};
 use crate::clients::Client;
-use crate::clock::Clock;
+use crate::clock::OffsetClock;
 use crate::config::Config;
 use crate::deliveries::{Delivery, DeliveryLog};
 use crate::errors::AdminError;
@@ -41,7 +41,7 @@ pub(crate) fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) issuer: String,
-    pub(crate) clock: Clock,
+    pub(crate) clock: OffsetClock,
     pub(crate) store: Store,
     pub(crate) users: RwLock<BTreeMap<String, User>>,
     pub(crate) clients: RwLock<BTreeMap<String, Client>>,
@@ -71,7 +71,7 @@ impl AppState {
     }
 
     /// The clock (with the admin offset).
-    pub fn clock(&self) -> &Clock {
+    pub fn clock(&self) -> &OffsetClock {
         &self.0.clock
     }
 

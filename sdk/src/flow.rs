@@ -208,8 +208,9 @@ impl PendingLogin {
     }
 }
 
-/// Random URL-safe string of `bytes` random bytes.
-pub(crate) fn random_token(rng: &mut impl CryptoRngCore, bytes: usize) -> String {
+/// A random URL-safe string (base64url, no padding) of `bytes` bytes from `rng`: the one way the kit makes
+/// `state`, nonces, PKCE verifiers, `jti`s, session and binding ids, and the mock's codes and tokens.
+pub fn random_token(rng: &mut impl CryptoRngCore, bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rng.fill_bytes(&mut buf);
     b64url_encode(buf)

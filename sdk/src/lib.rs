@@ -108,7 +108,7 @@ pub use error::{
 };
 pub use flow::{
     Callback, LoginOptions, PendingLogin, Prompt, VerifiedCallback, backchannel_logout_token, pkce_challenge,
-    scopes,
+    random_token, scopes,
 };
 pub use http::{HttpRequest, HttpResponse, limits};
 pub use issuer::{CIS2_REALM_PATH, ClientId, EndpointUrl, Environment, IssuerUrl, RedirectUrl};
@@ -120,7 +120,7 @@ pub use secret::{
 };
 #[cfg(feature = "rust-crypto")]
 pub use signer::SigningKey;
-pub use time::UnixTime;
+pub use time::{Clock, UnixTime};
 pub use token::TokenResponse;
 #[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
 pub use validation::{

@@ -37,6 +37,14 @@ impl UnixTime {
     }
 }
 
+/// A source of the current time. The sdk itself never reads a clock (`now` is an argument everywhere); this is
+/// the one trait the adapters share, so a server, the mock IdP and a test harness can hand each other clocks:
+/// the real one, a manual one for tests, or an offset one.
+pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
+    /// The current time.
+    fn now(&self) -> UnixTime;
+}
+
 impl std::fmt::Display for UnixTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)

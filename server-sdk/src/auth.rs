@@ -8,7 +8,6 @@ use cis2_sdk::{
     LoginOptions, ProviderMetadata, RedirectUrl, SigningKey, TokenError, UnixTime, ValidationPolicy, limits,
 };
 use http::HeaderMap;
-use rand::RngCore;
 
 use crate::clock::Clock;
 use crate::error::Error;
@@ -78,10 +77,9 @@ pub(crate) enum SessionLookup {
     Missing,
 }
 
+/// A fresh session or binding id: 32 random bytes, base64url (43 characters).
 pub(crate) fn random_id() -> String {
-    let mut buf = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    cis2_sdk::b64url_encode(buf)
+    cis2_sdk::random_token(&mut rand::rngs::OsRng, 32)
 }
 
 /// The value of cookie `name` in the request, if exactly present.

@@ -11,9 +11,10 @@ use cis2_sdk::{
 use crate::auth::{Cis2Auth, Credentials, Inner, Settings, discovery_cache, jwks_cache};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
-use crate::http_client::{HttpClient, HttpSettings};
+use crate::http_client::HttpClient;
 use crate::keys::KeyState;
 use crate::store::SessionStore;
+use cis2_reqwest::HttpSettings;
 
 /// Where the provider is: a published environment or an issuer URL.
 #[derive(Debug, Clone)]

@@ -1,17 +1,11 @@
-//! Where the kit reads the time: one [`Clock`], real by default, controllable in tests.
+//! Where the kit reads the time: a [`Clock`] (the sdk's one trait), real by default, controllable in tests.
 
-use std::fmt::Debug;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+pub use cis2_sdk::Clock;
 use cis2_sdk::UnixTime;
-
-/// A source of the current time. The sdk takes `now` as an argument; the server reads it here.
-pub trait Clock: Send + Sync + Debug + 'static {
-    /// The current time.
-    fn now(&self) -> UnixTime;
-}
 
 /// The system clock.
 #[derive(Clone, Copy, Debug, Default)]

@@ -65,13 +65,13 @@ mod store;
 
 pub use auth::{BINDING_COOKIE, Cis2Auth, SESSION_COOKIE};
 pub use builder::{Cis2AuthBuilder, IssuerSource};
+pub use cis2_reqwest::HttpSettings;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error};
 pub use extract::{
     ActivityCodes, AuthRejection, Cis2Session, RequireAal3, RequireActivity, RequireLayer, RequireService,
     Requirement,
 };
-pub use http_client::HttpSettings;
 pub use store::{
     EXPIRED_GRACE, EndReason, MemoryBackend, RedisBackend, SessionBackend, SessionEvent, SessionRecord,
     SessionStore, StoreError,

@@ -1,34 +1,19 @@
 //! A complete CIS2 sign-in through `cis2-sdk`, against an in-process `cis2-mock-idp`: discovery, JWKS, the
 //! authorization request, a virtual-smartcard login, the callback, the token exchange, ID-token validation,
-//! userinfo and role resolution. The sdk never touches the network; `send` below is the whole HTTP adapter.
+//! userinfo and role resolution. The sdk never touches the network; `cis2-reqwest` is the whole HTTP adapter.
 //!
 //! Run with: `cargo run -p example-sdk-login`
 
 use cis2_mock_idp::{AuthMethodName, Client, DEFAULT_PASSCODE, MockIdp};
+use cis2_reqwest::{HttpClient, HttpSettings};
 use cis2_sdk::prelude::*;
-use cis2_sdk::{ClientSecret, jwks_from_response};
+use cis2_sdk::{ClientSecret, jwks_from_response, limits};
 
 const CLIENT_ID: &str = "123456789012.apps.supplier";
 const SECRET: &str = "example-secret";
 const REDIRECT: &str = "http://127.0.0.1:1/auth/callback";
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The HTTP adapter: an `http::Request` from the sdk out, an `http::Response` back. No redirects followed.
-async fn send(http: &reqwest::Client, req: HttpRequest) -> Result<HttpResponse, BoxError> {
-    let (parts, body) = req.into_parts();
-    let resp = http
-        .request(parts.method, parts.uri.to_string())
-        .headers(parts.headers)
-        .body(body)
-        .send()
-        .await?;
-    let mut out = http::Response::builder().status(resp.status());
-    for (k, v) in resp.headers() {
-        out = out.header(k, v);
-    }
-    Ok(out.body(resp.bytes().await?.to_vec())?)
-}
 
 fn now() -> UnixTime {
     #[allow(clippy::disallowed_methods)] // the example's one clock read
@@ -64,6 +49,9 @@ async fn main() -> Result<(), BoxError> {
         .await?;
     println!("mock IdP issuer: {}", idp.issuer());
 
+    // The backend's HTTP transport (cis2-reqwest: no redirects, TLS 1.2+, timeouts, bounded bodies), and a
+    // plain client standing in for the browser.
+    let backend = HttpClient::new(HttpSettings::default())?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
@@ -76,9 +64,13 @@ async fn main() -> Result<(), BoxError> {
         RedirectUrl::new(REDIRECT)?,
         ClientAuth::ClientSecretPost(ClientSecret::new(SECRET)),
     );
-    let metadata = config.parse_discovery(&send(&http, config.discovery_request()?).await?)?;
+    let metadata = config.parse_discovery(
+        &backend
+            .send(config.discovery_request()?, limits::DISCOVERY)
+            .await?,
+    )?;
     let cis2 = Cis2Client::new(config, metadata)?;
-    let jwks = jwks_from_response(&send(&http, cis2.jwks_request()?).await?)?;
+    let jwks = jwks_from_response(&backend.send(cis2.jwks_request()?, limits::JWKS).await?)?;
 
     // The browser's part: authorize, then the mock's login form (virtual smartcard + passcode).
     let (authorize_url, pending) = cis2.start_login(&LoginOptions::default(), &mut rng, now())?;
@@ -110,11 +102,21 @@ async fn main() -> Result<(), BoxError> {
     let verified =
         cis2.verify_callback(&pending, &Callback::parse(callback.query().unwrap_or(""))?, now())?;
     let tokens = cis2.parse_token_response(
-        &send(&http, cis2.token_request(&pending, &verified, &mut rng, now())?).await?,
+        &backend
+            .send(
+                cis2.token_request(&pending, &verified, &mut rng, now())?,
+                limits::TOKEN,
+            )
+            .await?,
     )?;
     let id_token = cis2.validate_login(&pending, &tokens, &jwks, now())?;
     let userinfo = match cis2.userinfo_request(&tokens.access_token) {
-        Some(req) => Some(cis2.parse_userinfo(&send(&http, req?).await?, &id_token, &jwks, now())?),
+        Some(req) => Some(cis2.parse_userinfo(
+            &backend.send(req?, limits::USERINFO).await?,
+            &id_token,
+            &jwks,
+            now(),
+        )?),
         None => None,
     };
     let user = Cis2User::new(id_token, userinfo);

@@ -6,12 +6,15 @@ use axum::response::Response;
 use cis2_sdk::{CIS2_REALM_PATH, OAuthErrorCode};
 
 use super::pages::refusal_page;
+use cis2_sdk::random_token;
+use rand::rngs::OsRng;
+
 use crate::authenticators::AuthMethod;
 use crate::errors::{append_query, found, redirect_error};
 use crate::http::session_cookie;
 use crate::logout::end_session;
 use crate::pages::error_page;
-use crate::sessions::{CodeGrant, Interaction, SsoSession, random_token};
+use crate::sessions::{CodeGrant, Interaction, SsoSession};
 use crate::state::{AppState, lock};
 use crate::users::User;
 
@@ -94,9 +97,9 @@ pub(crate) fn sign_in(
                 if other.is_some() {
                     ended = old.clone();
                 }
-                let cookie = random_token(32);
+                let cookie = random_token(&mut OsRng, 32);
                 let s = SsoSession {
-                    sid: random_token(24),
+                    sid: random_token(&mut OsRng, 24),
                     uid: user.uid.clone(),
                     method,
                     auth_time: now,
@@ -177,7 +180,7 @@ pub(crate) fn issue_code(st: &AppState, id: &str, selected_roleid: Option<String
             i.req.state.as_deref(),
         );
     };
-    let code = random_token(32);
+    let code = random_token(&mut OsRng, 32);
     let mut pairs = vec![("code", code.clone())];
     if let Some(state) = &i.req.state {
         pairs.push(("state", state.clone()));

@@ -9,12 +9,15 @@ use axum::response::Response;
 use cis2_sdk::{CIS2_REALM_PATH, OAuthErrorCode};
 
 use super::discovery::SCOPES_SUPPORTED;
+use cis2_sdk::random_token;
+use rand::rngs::OsRng;
+
 use crate::authenticators::default_acr_values;
 use crate::errors::{found, redirect_error};
 use crate::http::session_cookie;
 use crate::journey::flow::continue_after_auth;
 use crate::pages::error_page;
-use crate::sessions::{AuthRequest, Interaction, random_token};
+use crate::sessions::{AuthRequest, Interaction};
 use crate::state::{AppState, lock};
 
 /// `GET /authorize`.
@@ -238,7 +241,7 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
             "no session that satisfies the request",
         );
     }
-    let id = random_token(24);
+    let id = random_token(&mut OsRng, 24);
     let interaction = Interaction {
         req,
         created: now,

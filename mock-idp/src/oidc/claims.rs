@@ -5,8 +5,11 @@ use cis2_sdk::{IdTokenClaims, UserInfo, b64url_encode};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use cis2_sdk::random_token;
+use rand::rngs::OsRng;
+
 use crate::clients::{Client, Quirks};
-use crate::sessions::{CodeGrant, random_token};
+use crate::sessions::CodeGrant;
 use crate::state::{AppState, lock};
 use crate::users::{User, org};
 
@@ -40,11 +43,11 @@ pub(crate) fn id_token(
         "id_assurance_level": user.id_assurance_level.to_string(),
         "authentication_assurance_level": g.method.aal().to_string(),
         "at_hash": half_hash(access_token),
-        "auditTrackingId": format!("{}-{}", random_token(16), now % 10_000_000),
+        "auditTrackingId": format!("{}-{}", random_token(&mut OsRng, 16), now % 10_000_000),
         "tokenName": "id_token",
         "tokenType": "JWTToken",
         "realm": "/NHSIdentity/Healthcare",
-        "org.forgerock.openidconnect.ops": random_token(20),
+        "org.forgerock.openidconnect.ops": random_token(&mut OsRng, 20),
     });
     if let Some(obj) = doc.as_object_mut() {
         if let Some(n) = &g.req.nonce {

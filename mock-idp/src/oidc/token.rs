@@ -13,10 +13,13 @@ use serde_json::json;
 
 use super::claims;
 use super::endpoint_fault::endpoint_fault;
+use cis2_sdk::random_token;
+use rand::rngs::OsRng;
+
 use crate::clients::{AuthMethodName, Client};
 use crate::errors::{bad_request, invalid_client, no_store, oauth_json};
 use crate::faults::Target;
-use crate::sessions::{AccessGrant, random_token};
+use crate::sessions::AccessGrant;
 use crate::signing;
 use crate::state::{AppState, lock};
 
@@ -281,7 +284,7 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
     };
     let invalid_grant = |d: &str| bad_request(OAuthErrorCode::InvalidGrant, d);
     let now = st.0.clock.now();
-    let access_token = random_token(32);
+    let access_token = random_token(&mut OsRng, 32);
     let grant = {
         let mut sessions = lock(&st.0.sessions);
         let Some(g) = sessions.codes.get_mut(&code) else {

@@ -7,9 +7,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::reply::{error, internal};
+use cis2_sdk::random_token;
+use rand::rngs::OsRng;
+
 use crate::credentials::{Ceremony, StoredCredential};
 use crate::http::session_cookie;
-use crate::sessions::random_token;
 use crate::state::{AppState, lock};
 use crate::store::StoreError;
 
@@ -37,7 +39,7 @@ pub(crate) fn save(st: &AppState, c: &StoredCredential) -> Result<(), Response> 
 
 /// Puts a ceremony away (pruning expired ones) and returns its id.
 pub(crate) fn stash(st: &AppState, c: Ceremony) -> String {
-    let id = random_token(24);
+    let id = random_token(&mut OsRng, 24);
     let now = st.0.clock.now();
     let ttl = Duration::from_secs(st.0.config.webauthn.ceremony_timeout_secs);
     let mut s = lock(&st.0.sessions);

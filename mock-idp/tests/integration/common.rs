@@ -129,8 +129,13 @@ impl Harness {
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
 
+    /// Sends an sdk request value as a relying party's backend would (through `cis2-reqwest`).
     pub(crate) async fn send(&self, req: HttpRequest) -> HttpResponse {
-        send(&self.http, req).await
+        cis2_reqwest::HttpClient::new(cis2_reqwest::HttpSettings::default())
+            .unwrap()
+            .send(req, 1 << 20)
+            .await
+            .unwrap()
     }
 
     /// An sdk client for a registered client, with discovery and JWKS fetched from the mock.
@@ -171,20 +176,6 @@ impl JsonResp for reqwest::Response {
         let text = self.text().await.unwrap();
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
     }
-}
-
-pub(crate) async fn send(http: &reqwest::Client, req: HttpRequest) -> HttpResponse {
-    let (parts, body) = req.into_parts();
-    let mut rb = http.request(parts.method, parts.uri.to_string());
-    for (k, v) in &parts.headers {
-        rb = rb.header(k, v);
-    }
-    let resp = rb.body(body).send().await.unwrap();
-    let mut b = http::Response::builder().status(resp.status());
-    for (k, v) in resp.headers() {
-        b = b.header(k, v);
-    }
-    b.body(resp.bytes().await.unwrap().to_vec()).unwrap()
 }
 
 pub(crate) fn secret_client(id: &str, method: &str) -> Value {

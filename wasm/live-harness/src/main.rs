@@ -12,7 +12,6 @@
 //!   origin (cookies, `BroadcastChannel`, relative `/auth` URLs, as in a real app), and WebAuthn works: it
 //!   refuses IP addresses as RP IDs, and the runner can only serve on an IP.
 
-mod clock;
 mod forward;
 mod rp;
 mod webdriver;
@@ -89,7 +88,10 @@ async fn run(command: &[String]) -> Result<ExitCode, BoxError> {
     let runner_origin = format!("http://{runner_addr}");
 
     let mock = start_mock(&rp_origin).await?;
-    let rp_clock = clock::RpClock::default();
+    // The RP's clock: an offset clock of its own, which the tests move (`PUT /harness/rp-clock`) so idle and
+    // absolute timeouts pass in a moment. Not the mock's: moving that would also end its SSO sessions and post
+    // back-channel logouts, racing the reason under test.
+    let rp_clock = cis2_mock_idp::OffsetClock::default();
     let auth = Cis2Auth::builder(IssuerUrl::new(mock.issuer().to_owned())?)
         .client_id(CLIENT_ID)
         .redirect_uri(format!("{rp_origin}/auth/callback"))

@@ -11,11 +11,10 @@ use axum::extract::{Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
-use cis2_server::{Cis2Auth, Clock};
+use cis2_server::Cis2Auth;
 use serde_json::json;
 use tower_http::services::ServeDir;
 
-use crate::clock::RpClock;
 use crate::forward::{bad_gateway, forward};
 use crate::webdriver::DriverHandle;
 
@@ -34,7 +33,7 @@ pub(crate) struct Harness {
     pub(crate) driver: DriverHandle,
     pub(crate) http: reqwest::Client,
     /// The RP's clock (`PUT /harness/rp-clock`).
-    pub(crate) clock: RpClock,
+    pub(crate) clock: cis2_mock_idp::OffsetClock,
 }
 
 /// The second tab: the built `cis2-browser` package, one client, its session and the reasons it heard.
@@ -102,7 +101,7 @@ async fn set_rp_clock(State(h): State<Harness>, body: Bytes) -> Response {
         )
             .into_response();
     };
-    h.clock.0.set_offset(offset);
+    h.clock.set_offset(offset);
     axum::Json(json!({ "offsetSecs": offset, "now": h.clock.now().as_secs() })).into_response()
 }
 
