@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::http::header;
 use serde_json::{Map, Value};
 
-use cis2_sdk::random_token;
+use cis2_sdk::{LogoutTokenClaims, random_token};
 use rand::rngs::OsRng;
 
 use crate::cards::CardMode;
@@ -65,20 +65,15 @@ pub(crate) fn card_removed(st: &AppState, serial: &str) -> Vec<String> {
 }
 
 fn logout_claims(st: &AppState, client_id: &str, s: &SsoSession) -> Map<String, Value> {
-    let mut events = Map::new();
-    events.insert(
-        cis2_sdk::BACKCHANNEL_LOGOUT_EVENT.to_owned(),
-        Value::Object(Map::new()),
-    );
-    let mut c = Map::new();
-    c.insert("iss".into(), st.issuer().into());
-    c.insert("aud".into(), client_id.into());
-    c.insert("sub".into(), s.uid.clone().into());
-    c.insert("sid".into(), s.sid.clone().into());
-    c.insert("iat".into(), st.0.clock.now().as_secs().into());
-    c.insert("jti".into(), random_token(&mut OsRng, 16).into());
-    c.insert("events".into(), Value::Object(events));
-    c
+    LogoutTokenClaims::new(
+        st.issuer(),
+        client_id,
+        st.0.clock.now(),
+        random_token(&mut OsRng, 16),
+    )
+    .with_sub(s.uid.clone())
+    .with_sid(s.sid.clone())
+    .to_claims()
 }
 
 fn notify(st: &AppState, s: &SsoSession, reason: &str) {

@@ -83,6 +83,9 @@ mod jose;
 mod json;
 mod jwks;
 mod key_material;
+mod logout_claims;
+#[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
+mod logout_target;
 mod secret;
 #[cfg(feature = "rust-crypto")]
 mod signer;
@@ -115,6 +118,9 @@ pub use issuer::{CIS2_REALM_PATH, ClientId, EndpointUrl, Environment, IssuerUrl,
 pub use jose::{Algorithm, Header, b64url_decode, b64url_encode};
 pub use jwks::{Jwk, JwkSet, RejectedKey};
 pub use key_material::{MIN_RSA_BITS, PublicKeyMaterial};
+pub use logout_claims::{BACKCHANNEL_LOGOUT_EVENT, LogoutTokenClaims};
+#[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
+pub use logout_target::{LogoutTarget, SessionFacts};
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToken, Nonce, PkceVerifier, RefreshToken,
 };
@@ -124,8 +130,7 @@ pub use time::{Clock, UnixTime};
 pub use token::TokenResponse;
 #[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
 pub use validation::{
-    BACKCHANNEL_LOGOUT_EVENT, ClientAssertion, IdTokenExpectations, LogoutExpPolicy, LogoutToken,
-    TokenValidator, ValidationPolicy,
+    ClientAssertion, IdTokenExpectations, LogoutExpPolicy, LogoutToken, TokenValidator, ValidationPolicy,
 };
 
 /// Re-exported dependencies whose types appear in this crate's API.

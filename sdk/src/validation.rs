@@ -12,11 +12,9 @@ use crate::error::{TokenError, TokenKind};
 use crate::issuer::{ClientId, IssuerUrl};
 use crate::jose::{self, Algorithm, Header, b64url_encode};
 use crate::jwks::JwkSet;
+use crate::logout_claims::BACKCHANNEL_LOGOUT_EVENT;
 use crate::secret::{AccessToken, Nonce};
 use crate::time::UnixTime;
-
-/// The back-channel logout event member (BCL §2.4).
-pub const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 
 /// How `exp` on logout tokens is treated (catalogue BCL-02).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

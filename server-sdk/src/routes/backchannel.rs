@@ -4,13 +4,13 @@
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use cis2_sdk::{ErrorKind, LogoutRequestError, limits};
+use cis2_sdk::{ErrorKind, LogoutRequestError, LogoutTarget, SessionFacts, limits};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::auth::Cis2Auth;
 use crate::error::ApiError;
 use crate::routes::wire::no_store;
-use crate::store::{EndReason, hash_key};
+use crate::store::EndReason;
 
 pub(crate) async fn backchannel_logout(
     State(auth): State<Cis2Auth>,
@@ -79,11 +79,7 @@ async fn handle(auth: &Cis2Auth, method: &Method, headers: &HeaderMap, body: Bod
     let first = auth
         .store()
         .backend()
-        .record_once(
-            &hash_key(&["logout-jti", &logout.iss, &logout.jti]),
-            now,
-            logout.replay_window_end,
-        )
+        .record_once(&logout.replay_key(), now, logout.replay_window_end)
         .await
         .map_err(|e| ApiError::unavailable(&e.into()))?;
     if !first {
@@ -92,33 +88,23 @@ async fn handle(auth: &Cis2Auth, method: &Method, headers: &HeaderMap, body: Bod
     }
     let backend = auth.store().backend();
     let store_err = |e: crate::store::StoreError| ApiError::unavailable(&e.into());
-    // BCL-09: with sid, exactly that session (and only if it belongs to sub, when sub is sent);
-    // BCL-10: with sub alone, every session of iss + sub.
-    let keys = match (&logout.sid, &logout.sub) {
-        (Some(sid), sub) => {
-            let mut keys = Vec::new();
-            for key in backend
-                .sessions_for_sid(&logout.iss, sid)
-                .await
-                .map_err(store_err)?
-            {
-                let matches = match (sub, backend.get_session(&key, now).await.map_err(store_err)?) {
-                    (Some(sub), Some(rec)) => rec.sub == *sub,
-                    (None, Some(_)) => true,
-                    (_, None) => false,
-                };
-                if matches {
-                    keys.push(key);
-                }
+    // Which sessions the token ends is the sdk's rule (BCL-09, BCL-10; never a sign-in newer than the token):
+    // the store's indexes only narrow the search.
+    let candidates = match logout.target() {
+        Some(LogoutTarget::Session { sid }) => backend.sessions_for_sid(&logout.iss, sid).await,
+        Some(LogoutTarget::Subject { sub }) => backend.sessions_for_sub(&logout.iss, sub).await,
+        _ => Ok(Vec::new()),
+    }
+    .map_err(store_err)?;
+    let mut keys = Vec::new();
+    for key in candidates {
+        if let Some(rec) = backend.get_session(&key, now).await.map_err(store_err)? {
+            let facts = SessionFacts::new(&rec.iss, &rec.sub, rec.sid.as_deref(), rec.user.id_token.iat);
+            if logout.ends(facts) {
+                keys.push(key);
             }
-            keys
         }
-        (None, Some(sub)) => backend
-            .sessions_for_sub(&logout.iss, sub)
-            .await
-            .map_err(store_err)?,
-        (None, None) => Vec::new(),
-    };
+    }
     let ended = auth
         .end_sessions(&keys, EndReason::BackchannelLogout)
         .await

@@ -56,6 +56,24 @@ async fn bcl_10_sub_only_ends_every_session_of_that_user() {
     );
 }
 
+/// Issue #10: a valid sub-only logout token issued before a sign-in used to end that newer session when it
+/// arrived late (or was replayed to an instance whose store had not seen its `jti`).
+#[tokio::test]
+async fn a_logout_token_older_than_the_sign_in_ends_nothing() {
+    let (op, rp) = setup().await;
+    let early = op.logout_token(Some(SUB), None);
+    op.0.clock.advance(std::time::Duration::from_secs(60));
+    let b = Browser::new();
+    b.login(&rp).await;
+    let resp = post_logout_token(&rp.base, &early).await;
+    assert_eq!(resp.status(), 200, "a valid token is acknowledged");
+    assert_eq!(b.api(&format!("{}/api/me", rp.base)).await.status(), 200);
+    // The same kind of token minted after the sign-in ends it.
+    let resp = post_logout_token(&rp.base, &op.logout_token(Some(SUB), None)).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(b.api(&format!("{}/api/me", rp.base)).await.status(), 401);
+}
+
 #[tokio::test]
 async fn bcl_09_sid_with_another_users_sub_ends_nothing() {
     let (op, rp) = setup().await;

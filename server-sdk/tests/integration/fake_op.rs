@@ -151,22 +151,15 @@ impl FakeOp {
 
     /// Standard CIS2-style logout-token claims (no `exp`, as CIS2 sends).
     pub fn logout_claims(&self, sub: Option<&str>, sid: Option<&str>) -> Map<String, Value> {
-        let mut c = Map::new();
-        c.insert("iss".into(), self.0.issuer.clone().into());
-        c.insert("aud".into(), CLIENT_ID.into());
-        if let Some(s) = sub {
-            c.insert("sub".into(), s.into());
-        }
-        if let Some(s) = sid {
-            c.insert("sid".into(), s.into());
-        }
-        c.insert("iat".into(), self.0.clock.now().as_secs().into());
-        c.insert("jti".into(), self.next_id().into());
-        c.insert(
-            "events".into(),
-            json!({ "http://schemas.openid.net/event/backchannel-logout": {} }),
+        let mut c = cis2_sdk::LogoutTokenClaims::new(
+            self.0.issuer.clone(),
+            CLIENT_ID,
+            self.0.clock.now(),
+            self.next_id(),
         );
-        c
+        c.sub = sub.map(Into::into);
+        c.sid = sid.map(Into::into);
+        c.to_claims()
     }
 
     /// Signs claims as a logout token with the current key.
