@@ -16,16 +16,44 @@ use crate::keys::KeyState;
 use crate::refresh::Refreshing;
 use crate::store::{EndReason, SessionEvent, SessionRecord, SessionStore, hash_key};
 
-/// Name of the session cookie: an opaque random id (HttpOnly, SameSite=Lax, Secure on https, Path=/).
+/// Name of the session cookie over plain http (local development): an opaque random id (HttpOnly,
+/// SameSite=Lax, Path=/).
 pub const SESSION_COOKIE: &str = "cis2_session";
-/// Name of the short-lived login-binding cookie (HttpOnly, SameSite=Lax, Path = the callback path, 10 min).
+/// Name of the session cookie when the redirect URI is https. The `__Host-` prefix makes browsers refuse the
+/// cookie unless it is Secure, has Path=/ and no Domain, so no sibling subdomain can set or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-cis2_session";
+/// Name of the short-lived login-binding cookie over plain http (HttpOnly, SameSite=Lax, Path = the callback
+/// path, 10 min).
 pub const BINDING_COOKIE: &str = "cis2_login";
+/// Name of the login-binding cookie when the redirect URI is https: `__Secure-` (its path is the callback's,
+/// so `__Host-` cannot apply).
+pub const SECURE_BINDING_COOKIE: &str = "__Secure-cis2_login";
 
 /// How the RP authenticates to the token endpoint.
 #[derive(Debug, Clone)]
 pub(crate) enum Credentials {
     Secret(ClientSecret),
     Keys(Arc<RwLock<KeyState>>),
+}
+
+impl Settings {
+    /// The session cookie's name: [`SECURE_SESSION_COOKIE`] when cookies are Secure.
+    pub(crate) fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
+    /// The login-binding cookie's name: [`SECURE_BINDING_COOKIE`] when cookies are Secure.
+    pub(crate) fn binding_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            SECURE_BINDING_COOKIE
+        } else {
+            BINDING_COOKIE
+        }
+    }
 }
 
 /// Settings the builder fixed.
@@ -275,7 +303,7 @@ impl Cis2Auth {
         headers: &HeaderMap,
         touch: bool,
     ) -> Result<SessionLookup, Error> {
-        let Some(id) = cookie_value(headers, SESSION_COOKIE) else {
+        let Some(id) = cookie_value(headers, self.0.settings.session_cookie()) else {
             return Ok(SessionLookup::Missing);
         };
         self.lookup_key(&hash_key(&[&id]), touch).await

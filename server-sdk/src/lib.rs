@@ -35,7 +35,8 @@
 //!   timeouts, no redirects, capped bodies), drives the sdk's cache policy for discovery and JWKS, and maps sdk
 //!   errors to HTTP. It never re-implements a check.
 //! - **Sessions live server-side** ([`SessionStore`]: memory or Redis). The cookie `cis2_session` is an opaque
-//!   random id (HttpOnly, SameSite=Lax, Secure on https); the store keeps only its SHA-256.
+//!   random id (HttpOnly, SameSite=Lax; on https Secure and named `__Host-cis2_session`); the store keeps only its
+//!   SHA-256.
 //! - **Sign-in**: `/login` stores the sdk's pending login keyed by `state` in the shared store (any instance can
 //!   take the callback) and binds it to the browser with the short-lived `cis2_login` cookie; `/callback`
 //!   consumes it atomically, checks the binding, and lets the sdk check callback, ID token and userinfo.
@@ -63,7 +64,7 @@ mod refresh;
 mod routes;
 mod store;
 
-pub use auth::{BINDING_COOKIE, Cis2Auth, SESSION_COOKIE};
+pub use auth::{BINDING_COOKIE, Cis2Auth, SECURE_BINDING_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 pub use builder::{Cis2AuthBuilder, IssuerSource};
 pub use cis2_reqwest::HttpSettings;
 pub use clock::{Clock, ManualClock, SystemClock};

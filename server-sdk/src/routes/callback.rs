@@ -8,7 +8,7 @@ use http::{HeaderMap, StatusCode, header};
 use subtle::ConstantTimeEq;
 
 use crate::auth::Cis2Auth;
-use crate::auth::{BINDING_COOKIE, SESSION_COOKIE, cookie_value, random_id};
+use crate::auth::{cookie_value, random_id};
 use crate::error::ApiError;
 use crate::error::Error;
 use crate::routes::login::PendingRecord;
@@ -68,7 +68,7 @@ async fn finish(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
         .clone()
         .ok_or_else(|| ApiError::bad_request("state is missing"))?;
     // FLOW-01: no binding cookie, no login in progress in this browser: refuse before touching anything.
-    let binding = cookie_value(headers, BINDING_COOKIE)
+    let binding = cookie_value(headers, auth.0.settings.binding_cookie())
         .ok_or_else(|| ApiError::bad_request("no sign-in is in progress in this browser"))?;
     // FLOW-02: the pending login is consumed atomically; a replayed state finds nothing.
     let json = auth
@@ -139,7 +139,7 @@ async fn finish(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
     let user = Cis2User::new(id_token, userinfo);
 
     // A new session id on every sign-in (no fixation); the browser's previous session, if any, ends.
-    if let Some(old) = cookie_value(headers, SESSION_COOKIE) {
+    if let Some(old) = cookie_value(headers, s.session_cookie()) {
         let _ = auth.store().backend().remove_session(&hash_key(&[&old])).await;
     }
     let id = random_id();
@@ -166,7 +166,7 @@ async fn finish(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
         .map_err(|e| ApiError::unavailable(&e.into()))?;
     tracing::info!(aal = ?rec.aal, has_sid = rec.sid.is_some(), "signed in");
 
-    let session_cookie = cookie::Cookie::build((SESSION_COOKIE, id))
+    let session_cookie = cookie::Cookie::build((s.session_cookie(), id))
         .http_only(true)
         .secure(s.secure_cookies)
         .same_site(cookie::SameSite::Lax)

@@ -8,7 +8,7 @@ use http::{HeaderMap, header};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Cis2Auth;
-use crate::auth::{BINDING_COOKIE, cookie_value, random_id};
+use crate::auth::{cookie_value, random_id};
 use crate::error::ApiError;
 use crate::routes::wire::no_store;
 use crate::store::hash_key;
@@ -80,7 +80,7 @@ async fn start(
         .start_login(&options, &mut rand::rngs::OsRng, now)
         .map_err(|e| ApiError::bad_request(format!("{}: {e}", e.code())))?;
     // One binding id per browser: reuse it so logins in two tabs both complete.
-    let binding = cookie_value(headers, BINDING_COOKIE)
+    let binding = cookie_value(headers, s.binding_cookie())
         .filter(|b| b.len() == 43)
         .unwrap_or_else(random_id);
     let record = PendingRecord {
@@ -100,7 +100,7 @@ async fn start(
         .await
         .map_err(|e| ApiError::unavailable(&e.into()))?;
     tracing::debug!(acr = ?options.acr_values, select_role = options.select_role, "redirecting to CIS2");
-    let cookie = cookie::Cookie::build((BINDING_COOKIE, binding))
+    let cookie = cookie::Cookie::build((s.binding_cookie(), binding))
         .http_only(true)
         .secure(s.secure_cookies)
         .same_site(cookie::SameSite::Lax)

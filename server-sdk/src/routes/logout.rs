@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, StatusCode, header};
 
 use crate::auth::Cis2Auth;
-use crate::auth::{SESSION_COOKIE, SessionLookup};
+use crate::auth::SessionLookup;
 use crate::error::ApiError;
 use crate::extract::wants_json;
 use crate::routes::wire::{no_store, unique_pairs};
@@ -94,7 +94,7 @@ async fn logout(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
             }
         }
     }
-    let clear = cookie::Cookie::build((SESSION_COOKIE, ""))
+    let clear = cookie::Cookie::build((s.session_cookie(), ""))
         .http_only(true)
         .secure(s.secure_cookies)
         .same_site(cookie::SameSite::Lax)

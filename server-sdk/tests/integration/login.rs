@@ -320,8 +320,8 @@ async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_cal
     let cookies = set_cookies(&resp);
     let binding = cookies
         .iter()
-        .find(|c| c.starts_with("cis2_login="))
-        .expect("binding cookie");
+        .find(|c| c.starts_with("__Secure-cis2_login="))
+        .expect("binding cookie, __Secure- prefixed on https");
     for flag in [
         "HttpOnly",
         "SameSite=Lax",
@@ -393,4 +393,61 @@ async fn a_page_cannot_weaken_the_configured_login() {
         .into_owned()
         .collect();
     assert_eq!(q["acr_values"], "AAL3_ANY");
+}
+
+/// Issue #10: on https the session cookie carries the `__Host-` prefix (Secure, Path=/, no Domain, so no
+/// sibling subdomain can set or shadow it) and the login-binding cookie the `__Secure-` prefix.
+#[tokio::test]
+async fn secure_cookies_carry_host_and_secure_prefixes() {
+    let op = crate::fake_op::FakeOp::start(cis2_server::ManualClock::starting_now()).await;
+    let rp = Rp::start(
+        &op,
+        RpOptions {
+            redirect_uri: Some("https://rp.example/auth/callback".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    // A client without a cookie store: Secure cookies are carried by hand over this plain-http test listener.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = http.get(format!("{}/auth/login", rp.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    let binding = set_cookies(&resp)
+        .into_iter()
+        .find(|c| c.starts_with("__Secure-cis2_login="))
+        .expect("the binding cookie has the __Secure- prefix");
+    assert!(binding.contains("Secure"), "{binding}");
+    let binding_pair = binding.split(';').next().unwrap().to_owned();
+    let authorize = location(&resp);
+    let callback = location(&http.get(&authorize).send().await.unwrap());
+    let query = url::Url::parse(&callback).unwrap().query().unwrap().to_owned();
+    let resp = http
+        .get(format!("{}/auth/callback?{query}", rp.base))
+        .header("cookie", &binding_pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let session = set_cookies(&resp)
+        .into_iter()
+        .find(|c| c.starts_with("__Host-cis2_session="))
+        .expect("the session cookie has the __Host- prefix");
+    assert!(
+        session.contains("Secure") && session.contains("Path=/"),
+        "{session}"
+    );
+    assert!(!session.to_ascii_lowercase().contains("domain="), "{session}");
+    // The prefixed cookie is the one the kit reads back.
+    let session_pair = session.split(';').next().unwrap().to_owned();
+    let me = http
+        .get(format!("{}/auth/session", rp.base))
+        .header("cookie", &session_pair)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = me.json().await.unwrap();
+    assert_eq!(body["authenticated"], true, "{body}");
 }
