@@ -4,19 +4,13 @@
 # that adds the `Cis2Error` class to the generated exports.
 #
 # Usage: wasm/build.sh [--dev]
-# Env: CIS2_WASM_OPT=0 skips wasm-opt. The release profile below is what the root Cargo.toml should also say.
+# Env: CIS2_WASM_OPT=0 skips wasm-opt. The release build uses the workspace's `[profile.wasm-release]`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-profile=--release
-if [ "${1:-}" = "--dev" ]; then profile=--dev; fi
-
-# Size-first release profile (see README.md "Size"); env vars so the workspace Cargo.toml stays as it is.
-export CARGO_PROFILE_RELEASE_OPT_LEVEL=z
-export CARGO_PROFILE_RELEASE_LTO=true
-export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
-export CARGO_PROFILE_RELEASE_PANIC=abort
-export CARGO_PROFILE_RELEASE_DEBUG=false
+profile=(--profile wasm-release)
+release=1
+if [ "${1:-}" = "--dev" ]; then profile=(--dev); release=0; fi
 CIS2_GIT_SHA="$(git rev-parse --short=12 HEAD 2>/dev/null || true)"
 export CIS2_GIT_SHA
 
@@ -31,13 +25,13 @@ fi
 
 # --mode no-install: use the wasm-bindgen CLI on PATH (scripts/install-deps installs the one matching
 # Cargo.lock); wasm-pack must not download binaries.
-wasm-pack build . --target web "$profile" --mode no-install --out-dir pkg --out-name cis2_browser --no-pack
+wasm-pack build . --target web "${profile[@]}" --mode no-install --out-dir pkg --out-name cis2_browser --no-pack
 
 wasm=pkg/cis2_browser_bg.wasm
 # binaryen's wasm-opt from devDependencies (npm "binaryen", pinned). Not Debian 12's binaryen 108: it rewrites
 # wasm-bindgen's externref table as `anyref` and the module then fails to instantiate in current browsers.
 wasm_opt=node_modules/.bin/wasm-opt
-if [ "$profile" = --release ] && [ "${CIS2_WASM_OPT:-1}" != 0 ]; then
+if [ "$release" = 1 ] && [ "${CIS2_WASM_OPT:-1}" != 0 ]; then
   if [ -x "$wasm_opt" ]; then
     # -Os, not -Oz: -Oz gives fewer raw bytes, but -Os's output compresses better (200-600 bytes less gzip,
     # which is what is downloaded). --converge was measured too and gains nothing more.
@@ -56,7 +50,7 @@ fi
 
 # Minify the JS glue (the JSDoc in it duplicates the .d.ts, which keeps the docs). esbuild comes from
 # devDependencies (`npm ci` in wasm/); without it the glue ships as generated.
-if [ "$profile" = --release ] && [ -x node_modules/.bin/esbuild ]; then
+if [ "$release" = 1 ] && [ -x node_modules/.bin/esbuild ]; then
   node_modules/.bin/esbuild pkg/cis2_browser.js --minify --format=esm --target=es2020 --log-level=warning \
     --outfile=pkg/cis2_browser.js --allow-overwrite
   # Short import names in the .wasm and the glue (see short-imports.mjs): 2.2 KB gzip.
