@@ -2,7 +2,7 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn user(userinfo: Value, selected: Option<&str>) -> Cis2User {
     let mut id = json!({"iss":"i","sub":"656005750104","aud":"c","exp":2,"iat":1});
