@@ -118,7 +118,7 @@ impl<T> Cached<T> {
     /// Records that a fetch starts now; hand the ticket back with its result.
     pub fn begin_fetch(&mut self, now: UnixTime) -> FetchTicket {
         self.last_attempt = Some(now);
-        self.next_ticket += 1;
+        self.next_ticket = self.next_ticket.wrapping_add(1);
         FetchTicket(self.next_ticket)
     }
 

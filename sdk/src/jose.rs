@@ -167,7 +167,7 @@ pub(crate) fn parse_compact(token: &str, max_len: usize) -> Result<CompactJws<'_
     let signature = b64url_decode(s).map_err(|e| malformed(format!("signature is not base64url: {e}")))?;
     let signing_input = token
         .as_bytes()
-        .get(..h.len() + 1 + p.len())
+        .get(..h.len().saturating_add(1).saturating_add(p.len()))
         .ok_or_else(|| malformed("truncated"))?;
     Ok(CompactJws {
         header,

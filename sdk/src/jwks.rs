@@ -198,9 +198,10 @@ fn parse_key(raw: &Map<String, Value>) -> Result<KeyOutcome, ProviderError> {
             };
             let n: Vec<u8> = n.into_iter().skip_while(|b| *b == 0).collect();
             let e: Vec<u8> = e.into_iter().skip_while(|b| *b == 0).collect();
-            let bits = n
-                .first()
-                .map_or(0, |b| (n.len() - 1) * 8 + (8 - b.leading_zeros() as usize));
+            let bits = n.first().map_or(0, |b| {
+                let whole_bytes = n.len().saturating_sub(1).saturating_mul(8);
+                whole_bytes.saturating_add(8usize.saturating_sub(b.leading_zeros() as usize))
+            });
             if bits < MIN_RSA_BITS {
                 return Ok(KeyOutcome::Rejected {
                     kid,
@@ -366,7 +367,7 @@ impl JwkSet {
         if extra > 0 {
             return Err(TokenError::AmbiguousKey {
                 kid: kid.map(str::to_owned),
-                candidates: extra + 1,
+                candidates: extra.saturating_add(1),
             });
         }
         Ok(first)

@@ -63,6 +63,8 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
+// Network input reaches every number here: no operator may overflow or panic (issue #10). Tests may.
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]
 // Without a crypto backend the browser build keeps only the parts it uses.
 #![cfg_attr(not(feature = "rust-crypto"), allow(dead_code))]
 

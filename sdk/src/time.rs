@@ -31,6 +31,20 @@ impl UnixTime {
         Self(self.0.saturating_sub(d.as_secs()))
     }
 
+    /// A JWT NumericDate (RFC 7519 §2): a finite, non-negative JSON number of seconds, fractions floored. Strings,
+    /// `null`, negatives and numbers past `u64` are `None`.
+    pub fn from_numeric_date(value: &serde_json::Value) -> Option<Self> {
+        let n = value.as_number()?;
+        if let Some(secs) = n.as_u64() {
+            return Some(Self(secs));
+        }
+        let f = n.as_f64()?;
+        // Up to 2^64, the first float past u64::MAX, so `as` never saturates silently; NaN and infinities fail too.
+        (0.0..18_446_744_073_709_551_616.0)
+            .contains(&f)
+            .then(|| Self(f.floor() as u64))
+    }
+
     /// How long after `earlier` this is (zero when `earlier` is later).
     pub fn duration_since(self, earlier: UnixTime) -> Duration {
         Duration::from_secs(self.0.saturating_sub(earlier.0))

@@ -122,18 +122,12 @@ impl IdTokenClaims {
         fn time(m: &mut Map<String, Value>, k: &'static str) -> Result<Option<UnixTime>, TokenError> {
             match m.remove(k) {
                 None => Ok(None),
-                Some(Value::Number(n)) => {
-                    n.as_u64()
-                        .map(|t| Some(UnixTime::from_secs(t)))
-                        .ok_or(TokenError::InvalidClaim {
-                            claim: k,
-                            expected: "a non-negative integer NumericDate",
-                        })
-                }
-                Some(_) => Err(TokenError::InvalidClaim {
-                    claim: k,
-                    expected: "a non-negative integer NumericDate",
-                }),
+                Some(v) => UnixTime::from_numeric_date(&v)
+                    .map(Some)
+                    .ok_or(TokenError::InvalidClaim {
+                        claim: k,
+                        expected: "a non-negative NumericDate",
+                    }),
             }
         }
         fn level(m: &mut Map<String, Value>, k: &'static str) -> Result<Option<AssuranceLevel>, TokenError> {

@@ -61,7 +61,7 @@ impl TokenValidator {
                 leeway_secs: leeway.as_secs(),
             });
         }
-        if exp.duration_since(now) > max_lifetime + leeway {
+        if exp.duration_since(now) > max_lifetime.saturating_add(leeway) {
             return Err(TokenError::InvalidClaim {
                 claim: "exp",
                 expected: "at most the allowed lifetime ahead",

@@ -107,7 +107,7 @@ impl TokenValidator {
         }
         let mut not_before = None;
         if let Some(max_age) = expect.max_age {
-            not_before = Some(now.saturating_sub(max_age + self.policy.leeway));
+            not_before = Some(now.saturating_sub(max_age.saturating_add(self.policy.leeway)));
         }
         if let Some(at) = expect.prompt_login_at {
             let t = at.saturating_sub(self.policy.leeway);
@@ -153,8 +153,10 @@ impl TokenValidator {
             .flatten()
             .unwrap_or(3);
         let acr = c.string("acr")?;
+        // Each requested value names a level, and perhaps a method (`AAL3_FIDO2`): the token's `acr` must meet
+        // one of them with that method, or a higher level (`crate::acr::at_least_as_strict`).
         let acr_ok = acr.is_some_and(|a| {
-            requested.contains(&a) || crate::acr::acr_level(a).is_some_and(|l| l >= required)
+            requested.contains(&a) || requested.iter().any(|r| crate::acr::at_least_as_strict(a, r))
         });
         if !acr_ok {
             return Err(TokenError::AcrNotSatisfied {

@@ -80,7 +80,11 @@ impl TokenValidator {
             return Err(TokenError::MissingLogoutSubject);
         }
         let jti = c.required_string("jti")?.to_owned();
-        let window = iat.saturating_add(self.policy.logout_token_max_age + self.policy.leeway * 2);
+        let window = iat.saturating_add(
+            self.policy
+                .logout_token_max_age
+                .saturating_add(self.policy.leeway.saturating_mul(2)),
+        );
         let replay_window_end = exp.map_or(window, |e| e.saturating_add(self.policy.leeway).max(window));
         Ok(LogoutToken {
             iss: self.issuer.as_str().to_owned(),

@@ -33,15 +33,17 @@ impl<'a> Claims<'a> {
         }
     }
 
-    /// A NumericDate as a non-negative integer. Strings, floats, negatives and `null` are refused.
+    /// A NumericDate ([`UnixTime::from_numeric_date`]): fractions are floored; strings, negatives, `null` and
+    /// out-of-range numbers are refused.
     pub(super) fn time(&self, name: &'static str) -> Result<Option<UnixTime>, TokenError> {
         match self.0.get(name) {
             None => Ok(None),
-            Some(Value::Number(n)) if n.is_u64() => Ok(n.as_u64().map(UnixTime::from_secs)),
-            Some(_) => Err(TokenError::InvalidClaim {
-                claim: name,
-                expected: "a non-negative integer NumericDate",
-            }),
+            Some(v) => UnixTime::from_numeric_date(v)
+                .map(Some)
+                .ok_or(TokenError::InvalidClaim {
+                    claim: name,
+                    expected: "a non-negative NumericDate",
+                }),
         }
     }
 

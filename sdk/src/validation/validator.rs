@@ -150,7 +150,7 @@ impl TokenValidator {
                 leeway_secs,
             });
         }
-        let oldest = max_age + leeway;
+        let oldest = max_age.saturating_add(leeway);
         if now.duration_since(iat) > oldest {
             return Err(TokenError::IssuedTooLongAgo {
                 iat,

@@ -226,8 +226,8 @@ fn idt_03_nbf_in_the_future_is_rejected() {
 fn idt_04_time_claims_of_the_wrong_type_are_rejected_not_ignored() {
     let bad = [
         json!("99999999999"),
-        json!(1_700_000_600.5),
         json!(-1),
+        json!(-0.5),
         json!(null),
         json!(1e300),
         json!(true),
@@ -241,6 +241,18 @@ fn idt_04_time_claims_of_the_wrong_type_are_rejected_not_ignored() {
             }
         }
     }
+}
+
+/// RFC 7519 §2: a NumericDate may hold fractions. Issue #10: `exp = …600.5` used to be refused.
+#[test]
+fn idt_04_fractional_numeric_dates_are_accepted_and_floored() {
+    let mut c = with(id_claims(), "exp", json!(1_700_000_600.5));
+    c = with(c, "iat", json!(1_699_999_995.9));
+    c = with(c, "auth_time", json!(1_699_999_980.25));
+    let claims = id_token_with(c).unwrap();
+    assert_eq!(claims.exp.as_secs(), 1_700_000_600);
+    assert_eq!(claims.iat.as_secs(), 1_699_999_995);
+    assert_eq!(claims.auth_time.map(|t| t.as_secs()), Some(1_699_999_980));
 }
 
 #[test]
@@ -326,6 +338,43 @@ fn idt_10_aal2_request_accepts_aal2_and_aal3() {
     assert_err!(
         validator().validate_id_token(&sign(&key_a(), None, &c), &jwks_a(), &expect, now()),
         TokenError::AcrNotSatisfied { .. }
+    );
+}
+
+/// Issue #10: a huge `max_age` used to overflow a `Duration` addition (a panic from network input).
+#[test]
+fn a_huge_max_age_does_not_panic() {
+    let n = nonce();
+    let expect = IdTokenExpectations::new(&n).max_age(std::time::Duration::MAX);
+    assert!(
+        validator()
+            .validate_id_token(&sign(&key_a(), None, &id_claims()), &jwks_a(), &expect, now())
+            .is_ok()
+    );
+}
+
+/// Issue #10: a request for a named method (`AAL3_FIDO2`) used to accept any AAL3 `acr`.
+#[test]
+fn idt_10_a_named_method_is_required_when_one_was_requested() {
+    let n = nonce();
+    let acr = vec!["AAL3_FIDO2".to_owned()];
+    let expect = IdTokenExpectations::new(&n).acr_values(&acr);
+    let with_acr = |a: &str| {
+        let c = with(id_claims(), "acr", json!(a));
+        validator().validate_id_token(&sign(&key_a(), None, &c), &jwks_a(), &expect, now())
+    };
+    assert!(with_acr("AAL3_FIDO2").is_ok());
+    for other in ["AAL3_ANY", "AAL3_N3_SMARTCARD", "AAL3_IOS", "AAL2_OR_AAL3_ANY"] {
+        assert_err!(with_acr(other), TokenError::AcrNotSatisfied { .. });
+    }
+    // A named AAL2 method is met by any AAL3 sign-in: a higher level is always stricter.
+    let acr = vec!["AAL2_TOTP".to_owned()];
+    let expect = IdTokenExpectations::new(&n).acr_values(&acr);
+    let c = with(id_claims(), "acr", json!("AAL3_N3_SMARTCARD"));
+    assert!(
+        validator()
+            .validate_id_token(&sign(&key_a(), None, &c), &jwks_a(), &expect, now())
+            .is_ok()
     );
 }
 

@@ -50,6 +50,19 @@ fn cs_27_missing_events_is_rejected() {
     );
 }
 
+/// Issue #10: a logout token with a fractional `iat` used to be refused, leaving the session alive.
+#[test]
+fn fractional_iat_is_accepted_and_floored_but_strings_and_negatives_are_not() {
+    let lt = logout_with(with(logout_claims(), "iat", json!(NOW as f64 - 1.5))).unwrap();
+    assert_eq!(lt.iat, UnixTime::from_secs(NOW - 2));
+    for bad in [json!("1700000000"), json!(-1.0), json!(null), json!(1e300)] {
+        assert_err!(
+            logout_with(with(logout_claims(), "iat", bad)),
+            TokenError::InvalidClaim { claim: "iat", .. }
+        );
+    }
+}
+
 #[test]
 fn cs_28_nonce_is_rejected() {
     assert_err!(
