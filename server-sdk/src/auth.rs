@@ -245,11 +245,12 @@ impl Cis2Auth {
         let Credentials::Keys(keys) = &self.0.credentials else {
             return Err(Error::Config("key rollover needs private_key_jwt".into()));
         };
-        write_keys(keys, |k| k.stage(next))
+        let now = self.now();
+        write_keys(keys, |k| k.stage(next, now))
     }
 
-    /// Signs with the staged key from now on (step 2). Refused until `/jwks` has published it for the
-    /// builder's `key_publish_lead`, so the provider can always find the key an assertion names (REL-16).
+    /// Signs with the staged key from now on (step 2). Refused until it has been published for the builder's
+    /// `key_publish_lead` (default one hour), so the provider can always find the key an assertion names (REL-16).
     pub fn rotate_keys(&self) -> Result<(), Error> {
         let Credentials::Keys(keys) = &self.0.credentials else {
             return Err(Error::Config("key rollover needs private_key_jwt".into()));
@@ -260,7 +261,7 @@ impl Cis2Auth {
         Ok(())
     }
 
-    /// The RP's public JWKS document as `/jwks` serves it (marks a staged key as published).
+    /// The RP's public JWKS document as `/jwks` serves it.
     pub fn jwks_document(&self) -> Result<serde_json::Value, Error> {
         match &self.0.credentials {
             Credentials::Keys(keys) => {

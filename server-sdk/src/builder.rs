@@ -94,8 +94,8 @@ impl Cis2AuthBuilder {
             end_session_on_logout: false,
             events_check_interval: Duration::from_secs(15),
             http: HttpSettings::default(),
-            key_publish_lead: Duration::ZERO,
-            key_retire_grace: Duration::from_secs(3600),
+            key_publish_lead: crate::keys::PROVIDER_KEY_CACHE,
+            key_retire_grace: crate::keys::PROVIDER_KEY_CACHE,
             userinfo: true,
             discovery_attempts: 4,
         }
@@ -202,7 +202,8 @@ impl Cis2AuthBuilder {
         self
     }
 
-    /// How long a staged key must have been published before [`Cis2Auth::rotate_keys`] (default 0: served once).
+    /// How long a staged key must have been published before [`Cis2Auth::rotate_keys`] (default one hour: the
+    /// longest a provider is expected to cache the RP's JWKS).
     pub fn key_publish_lead(mut self, d: Duration) -> Self {
         self.key_publish_lead = d;
         self
@@ -246,7 +247,7 @@ impl Cis2AuthBuilder {
             (Some(key), None) => {
                 let mut state = KeyState::new(key, self.key_publish_lead, self.key_retire_grace);
                 if let Some(next) = self.next_key {
-                    state.stage(next)?;
+                    state.stage(next, self.clock.now())?;
                 }
                 Credentials::Keys(Arc::new(RwLock::new(state)))
             }

@@ -3,9 +3,10 @@
 //! Rollover runs in two steps so the provider never sees an assertion signed by a key it cannot find:
 //! 1. [`crate::Cis2Auth::stage_next_key`]: the next key is published in the RP JWKS next to the current one, but
 //!    assertions are still signed with the current key.
-//! 2. [`crate::Cis2Auth::rotate_keys`]: refused until the next key has been served by `/jwks` at least
-//!    `publish_lead` ago; then it signs, and the old key stays published for `retire_grace` (default 1 h, the
-//!    longest a provider is expected to cache client keys) so nothing signed before the switch fails.
+//! 2. [`crate::Cis2Auth::rotate_keys`]: refused until the next key has been published at least `publish_lead`
+//!    (default [`PROVIDER_KEY_CACHE`]: by then every provider cache of the RP JWKS holds it); then it signs, and
+//!    the old key stays published for `retire_grace` (the same default) so nothing signed before the switch fails.
+//!    "Published" counts from staging, when `/jwks` starts serving the key: not from whoever fetches it first.
 
 use std::time::Duration;
 
@@ -13,11 +14,14 @@ use cis2_sdk::{JwkSet, SigningKey, UnixTime};
 
 use crate::error::Error;
 
+/// The longest a provider is expected to cache a client's JWKS: the default publish lead and retire grace.
+pub(crate) const PROVIDER_KEY_CACHE: Duration = Duration::from_secs(3600);
+
 #[derive(Debug, Clone)]
 pub(crate) struct KeyState {
     pub(crate) current: SigningKey,
-    /// The staged key and when `/jwks` first served it.
-    next: Option<(SigningKey, Option<UnixTime>)>,
+    /// The staged key and when it was staged (from then on `/jwks` serves it).
+    next: Option<(SigningKey, UnixTime)>,
     /// The retired key and when it was retired.
     previous: Option<(SigningKey, UnixTime)>,
     publish_lead: Duration,
@@ -35,11 +39,11 @@ impl KeyState {
         }
     }
 
-    pub(crate) fn stage(&mut self, next: SigningKey) -> Result<(), Error> {
+    pub(crate) fn stage(&mut self, next: SigningKey, now: UnixTime) -> Result<(), Error> {
         if next.kid() == self.current.kid() {
             return Err(Error::Config("the next key has the current key's kid".into()));
         }
-        self.next = Some((next, None));
+        self.next = Some((next, now));
         Ok(())
     }
 
@@ -48,13 +52,13 @@ impl KeyState {
         let Some((_, published)) = &self.next else {
             return Err(Error::Config("no next key is staged".into()));
         };
-        match published {
-            Some(at) if now.duration_since(*at) >= self.publish_lead => {}
-            _ => {
-                return Err(Error::Config(
-                    "the next key has not been published in the RP JWKS long enough".into(),
-                ));
-            }
+        if now.duration_since(*published) < self.publish_lead {
+            return Err(Error::Config(format!(
+                "the next key has been published in the RP JWKS for {} s; rotate after {} s, when every provider \
+                 cache holds it",
+                now.duration_since(*published).as_secs(),
+                self.publish_lead.as_secs()
+            )));
         }
         let Some((next, _)) = self.next.take() else {
             return Err(Error::Config("no next key is staged".into()));
@@ -64,14 +68,9 @@ impl KeyState {
         Ok(self.current.clone())
     }
 
-    /// The public JWKS document (current, next, and the retired key within its grace), marking the next key as
-    /// published. Never carries private members (the sdk's `Jwk::from_material` refuses them).
+    /// The public JWKS document (current, next, and the retired key within its grace). Never carries private
+    /// members (the sdk's `Jwk::from_material` refuses them).
     pub(crate) fn publish(&mut self, now: UnixTime) -> Result<serde_json::Value, Error> {
-        if let Some((_, published)) = &mut self.next
-            && published.is_none()
-        {
-            *published = Some(now);
-        }
         if self
             .previous
             .as_ref()

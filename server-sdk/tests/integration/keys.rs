@@ -62,6 +62,15 @@ async fn rel_16_rp_key_rollover_publishes_before_use() {
     );
     let ks = kids(&rp_jwks(&rp).await);
     assert!(ks.contains(&key("rp2").kid().to_owned()), "next key published");
+    // Issue #10: fetching /jwks (anyone may) no longer counts as "published long enough"; the default lead is
+    // the provider's cache time, one hour from staging.
+    assert!(
+        rp.auth.rotate_keys().is_err(),
+        "refused right after the first fetch"
+    );
+    op.0.clock.advance(std::time::Duration::from_secs(3599));
+    assert!(rp.auth.rotate_keys().is_err(), "refused a second before the lead");
+    op.0.clock.advance(std::time::Duration::from_secs(1));
     rp.auth.rotate_keys().unwrap();
     Browser::new().login(&rp).await;
     let used = op.0.assertion_kids.lock().unwrap().clone();
