@@ -98,6 +98,7 @@ pub use cards::{CardEvent, CardMode, VirtualCard};
 pub use clients::{AuthMethodName, Client, Quirks, demo_client};
 pub use clock::OffsetClock;
 pub use config::Config;
+pub use config::admin::AdminConfig;
 pub use config::bridge::{BridgeConfig, PUBLISHED_PORTS};
 pub use config::error::ConfigError;
 pub use config::webauthn::WebauthnConfig;

@@ -5,11 +5,13 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod admin;
 pub(crate) mod bridge;
 pub(crate) mod error;
 pub(crate) mod webauthn;
 
 use crate::cards::CardMode;
+use admin::AdminConfig;
 use bridge::BridgeConfig;
 use error::ConfigError;
 use webauthn::WebauthnConfig;
@@ -58,6 +60,9 @@ pub struct Config {
     pub bridge: BridgeConfig,
     /// WebAuthn (RP ID, extra origins, ceremony timeout), `[webauthn]` in TOML, `CIS2_MOCK_WEBAUTHN_*`.
     pub webauthn: WebauthnConfig,
+    /// Who may use the admin API (bearer token, extra `Host` names), `[admin]` in TOML,
+    /// `CIS2_MOCK_ADMIN_*` in the environment.
+    pub admin: AdminConfig,
 }
 
 impl Default for Config {
@@ -80,6 +85,7 @@ impl Default for Config {
             seed: true,
             bridge: Default::default(),
             webauthn: Default::default(),
+            admin: Default::default(),
         }
     }
 }
@@ -131,6 +137,7 @@ impl Config {
                 "SEED" => self.seed = v != "0" && !v.eq_ignore_ascii_case("false"),
                 b if b.starts_with("BRIDGE_") => self.bridge.apply_env(&k, b, &v)?,
                 w if w.starts_with("WEBAUTHN_") => self.webauthn.apply_env(&k, w, &v)?,
+                a if a.starts_with("ADMIN_") => self.admin.apply_env(&k, a, &v)?,
                 "CONFIG" | "LOG" => {}
                 _ => return Err(ConfigError(format!("unknown variable {k}"))),
             }
