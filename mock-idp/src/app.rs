@@ -3,6 +3,7 @@
 use axum::Router;
 use axum::routing::get;
 
+use crate::config::Config;
 use crate::oidc::discovery::endpoint_list;
 use crate::state::AppState;
 use crate::users::{DEFAULT_PASSCODE, DEFAULT_PASSWORD};
@@ -16,8 +17,7 @@ pub fn router(state: AppState) -> Router {
         .merge(webauthn::ceremony_routes(&state))
         .merge(webauthn::page_routes())
         .route("/assets/{*path}", get(assets::serve))
-        .route("/admin", get(admin::page::admin_page))
-        .nest("/admin/api", admin::routes())
+        .merge(admin::routes(&state))
         .with_state(state)
 }
 
@@ -27,7 +27,20 @@ pub fn banner(state: &AppState, base_url: &str) -> String {
     for (name, url) in endpoint_list(state) {
         s.push_str(&format!("  {name:<14} {url}\n"));
     }
-    s.push_str(&format!("  admin:         {base_url}/admin  (API: {base_url}/admin/api)\n\n  test users (password {DEFAULT_PASSWORD:?}, passcode {DEFAULT_PASSCODE:?}):\n"));
+    let token = if state.config().admin.token().is_some() {
+        "; bearer token required"
+    } else {
+        ""
+    };
+    s.push_str(&format!(
+        "  admin:         {base_url}/admin  (API: {base_url}/admin/api{token})\n"
+    ));
+    if let Some(w) = admin_exposure_warning(state.config()) {
+        s.push_str(&format!("\n  {w}\n"));
+    }
+    s.push_str(&format!(
+        "\n  test users (password {DEFAULT_PASSWORD:?}, passcode {DEFAULT_PASSCODE:?}):\n"
+    ));
     for u in state.users() {
         s.push_str(&format!(
             "  {:<14} AAL{}  {:<22} {}\n",
@@ -38,4 +51,18 @@ pub fn banner(state: &AppState, base_url: &str) -> String {
         ));
     }
     s
+}
+
+/// The warning for a mock that binds a non-loopback address while its admin API has no token (anyone who can
+/// reach the socket can then read every secret and change anything), or `None`.
+pub(crate) fn admin_exposure_warning(config: &Config) -> Option<String> {
+    if config.bind.is_loopback() || config.admin.token().is_some() {
+        return None;
+    }
+    Some(format!(
+        "WARNING: cis2-mock-idp binds {} (not loopback) and its admin API has no token: anyone who can reach \
+         it can read the users' passwords and the clients' secrets, rotate the signing key and sign in as \
+         anyone. Set CIS2_MOCK_ADMIN_TOKEN (or [admin] token), or bind 127.0.0.1.",
+        config.bind
+    ))
 }

@@ -91,6 +91,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if args.print_startup_time {
         eprintln!("startup_ms={:.1}", started.elapsed().as_secs_f64() * 1000.0);
     }
+    if let Some(w) = idp.admin_exposure_warning() {
+        eprintln!("\n{w}\n");
+    }
     println!("{}", cis2_mock_idp::banner(idp.state(), &idp.base_url()));
     if let Some(cm) = idp.state().bridge_cm_addr() {
         let prs: Vec<String> = idp

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cis2_sdk::{CIS2_REALM_PATH, SigningKey};
 
-use crate::app::router;
+use crate::app::{admin_exposure_warning, router};
 use crate::cards::{self, CardMode};
 use crate::clients::{self, Client};
 use crate::clock::OffsetClock;
@@ -105,6 +105,13 @@ impl MockIdpBuilder {
     /// The smartcard middleware emulated.
     pub fn card_mode(mut self, mode: CardMode) -> Self {
         self.config.card_mode = mode;
+        self
+    }
+
+    /// The admin API's bearer token (`[admin] token`): every admin request must then carry
+    /// `Authorization: Bearer <token>`.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.config.admin.token = Some(token.into());
         self
     }
 
@@ -209,6 +216,9 @@ impl MockIdpBuilder {
         });
         let sweeper = tokio::spawn(logout::sweep_forever(state.clone()));
         tracing::info!(issuer = %state.issuer(), %addr, "cis2-mock-idp listening");
+        if let Some(w) = admin_exposure_warning(state.config()) {
+            tracing::warn!(%addr, "{w}");
+        }
         assets::log_status();
         Ok(RunningMockIdp {
             state,
@@ -290,6 +300,12 @@ impl RunningMockIdp {
             "{}{CIS2_REALM_PATH}/.well-known/openid-configuration",
             self.base_url()
         )
+    }
+
+    /// The warning to show when the mock binds a non-loopback address and its admin API has no token
+    /// (`[admin] token`), or `None`. `start` logs it at `warn`; the binary also prints it on stderr.
+    pub fn admin_exposure_warning(&self) -> Option<String> {
+        admin_exposure_warning(self.state.config())
     }
 
     /// The shared state (users, clients, sessions, clock, …) for in-process tests.

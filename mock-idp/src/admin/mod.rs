@@ -1,12 +1,14 @@
 //! The admin API (JSON over HTTP, scriptable; the conformance suite drives it) and a small admin page.
-//! Shapes are documented in `mock-idp/docs/admin-api.md`; errors are [`AdminError`]s.
+//! Shapes are documented in `mock-idp/docs/admin-api.md`; errors are [`AdminError`]s. Every admin request
+//! goes through [`guard`] first (`Host`, cross-origin, token, `Content-Type`).
 //!
 //! [`AdminError`]: crate::errors::AdminError
 
 mod devices;
 mod directory;
+mod guard;
 mod json;
-pub(crate) mod page;
+mod page;
 mod runtime;
 mod sessions;
 
@@ -16,8 +18,16 @@ use axum::routing::{delete, get, post};
 use crate::errors::AdminError;
 use crate::state::AppState;
 
+/// The admin page (`/admin`) and API (`/admin/api/*`), behind [`guard::guard`].
+pub(crate) fn routes(st: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(page::admin_page))
+        .nest("/admin/api", api())
+        .layer(axum::middleware::from_fn_with_state(st.clone(), guard::guard))
+}
+
 /// The admin API routes (mounted at `/admin/api`).
-pub(crate) fn routes() -> Router<AppState> {
+fn api() -> Router<AppState> {
     Router::new()
         .route("/users", get(directory::list_users).post(directory::create_user))
         .route(

@@ -266,6 +266,7 @@ async fn fault_api_validates_requests() {
     let r = h
         .http
         .post(h.admin("/users"))
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
