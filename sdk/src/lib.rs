@@ -62,7 +62,6 @@
 //! - [`PendingLogin`] holds the PKCE verifier and nonce: keep it server-side.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![warn(missing_docs)]
 // Network input reaches every number here: no operator may overflow or panic (issue #10). Tests may.
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects))]
 // Without a crypto backend the browser build keeps only the parts it uses.

@@ -51,7 +51,6 @@
 //! one `event: session_ended` with `data: {"reason":"<reason>"}` where the reason is `signed_out`,
 //! `backchannel_logout`, `idle_timeout` or `expired` ([`EndReason`]).
 
-#![warn(missing_docs)]
 
 mod auth;
 mod builder;
