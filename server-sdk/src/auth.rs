@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::http_client::HttpClient;
 use crate::keys::KeyState;
 use crate::refresh::Refreshing;
-use crate::store::{EndReason, SessionEvent, SessionRecord, SessionStore, hash_key};
+use crate::store::{EndReason, PendingLimits, SessionEvent, SessionRecord, SessionStore, hash_key};
 
 /// Name of the session cookie over plain http (local development): an opaque random id (HttpOnly,
 /// SameSite=Lax, Path=/).
@@ -22,11 +22,11 @@ pub const SESSION_COOKIE: &str = "cis2_session";
 /// Name of the session cookie when the redirect URI is https. The `__Host-` prefix makes browsers refuse the
 /// cookie unless it is Secure, has Path=/ and no Domain, so no sibling subdomain can set or shadow it.
 pub const SECURE_SESSION_COOKIE: &str = "__Host-cis2_session";
-/// Name of the short-lived login-binding cookie over plain http (HttpOnly, SameSite=Lax, Path = the callback
-/// path, 10 min).
+/// Name of the short-lived login-binding cookie over plain http (HttpOnly, SameSite=Lax, Path = the directory of
+/// the callback path, 10 min).
 pub const BINDING_COOKIE: &str = "cis2_login";
-/// Name of the login-binding cookie when the redirect URI is https: `__Secure-` (its path is the callback's,
-/// so `__Host-` cannot apply).
+/// Name of the login-binding cookie when the redirect URI is https: `__Secure-` (its path is the kit's routes,
+/// not `/`, so `__Host-` cannot apply).
 pub const SECURE_BINDING_COOKIE: &str = "__Secure-cis2_login";
 
 /// How the RP authenticates to the token endpoint.
@@ -68,7 +68,10 @@ pub(crate) struct Settings {
     pub(crate) absolute_timeout: Duration,
     pub(crate) mount_path: String,
     pub(crate) secure_cookies: bool,
-    pub(crate) callback_path: String,
+    pub(crate) pending_limits: PendingLimits,
+    /// Where the login-binding cookie is sent: the directory of the callback path (`/auth` for
+    /// `/auth/callback`), so `/login` sees it too and every tab of a browser shares one binding.
+    pub(crate) binding_cookie_path: String,
     /// `scheme://host[:port]` of the redirect URI: the RP's own origin.
     pub(crate) origin: String,
     pub(crate) default_return_to: String,

@@ -13,7 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::http_client::HttpClient;
 use crate::keys::KeyState;
-use crate::store::SessionStore;
+use crate::store::{PendingLimits, SessionStore};
 use cis2_reqwest::HttpSettings;
 
 /// Where the provider is: a published environment or an issuer URL.
@@ -68,6 +68,7 @@ pub struct Cis2AuthBuilder {
     events_check_interval: Duration,
     http: HttpSettings,
     key_publish_lead: Duration,
+    pending_limits: PendingLimits,
     key_retire_grace: Duration,
     userinfo: bool,
     discovery_attempts: u32,
@@ -95,6 +96,7 @@ impl Cis2AuthBuilder {
             events_check_interval: Duration::from_secs(15),
             http: HttpSettings::default(),
             key_publish_lead: crate::keys::PROVIDER_KEY_CACHE,
+            pending_limits: PendingLimits::default(),
             key_retire_grace: crate::keys::PROVIDER_KEY_CACHE,
             userinfo: true,
             discovery_attempts: 4,
@@ -202,6 +204,13 @@ impl Cis2AuthBuilder {
         self
     }
 
+    /// Bounds on pending logins (started, not completed), per browser and in total (defaults 10 and 10,000); the
+    /// oldest go first. Every unauthenticated `/login` stores one for ten minutes.
+    pub fn pending_login_limits(mut self, limits: PendingLimits) -> Self {
+        self.pending_limits = limits;
+        self
+    }
+
     /// How long a staged key must have been published before [`Cis2Auth::rotate_keys`] (default one hour: the
     /// longest a provider is expected to cache the RP's JWKS).
     pub fn key_publish_lead(mut self, d: Duration) -> Self {
@@ -270,7 +279,11 @@ impl Cis2AuthBuilder {
         let origin = url.origin().ascii_serialization();
         let settings = Settings {
             secure_cookies: url.scheme() == "https",
-            callback_path: url.path().to_owned(),
+            pending_limits: self.pending_limits,
+            binding_cookie_path: match url.path().rsplit_once('/') {
+                Some((dir, _)) if !dir.is_empty() => dir.to_owned(),
+                _ => "/".to_owned(),
+            },
             origin,
             issuer,
             client_id,

@@ -51,7 +51,6 @@
 //! one `event: session_ended` with `data: {"reason":"<reason>"}` where the reason is `signed_out`,
 //! `backchannel_logout`, `idle_timeout` or `expired` ([`EndReason`]).
 
-
 mod auth;
 mod builder;
 mod clock;
@@ -73,8 +72,8 @@ pub use extract::{
     Requirement,
 };
 pub use store::{
-    EXPIRED_GRACE, EndReason, MemoryBackend, RedisBackend, SessionBackend, SessionEvent, SessionRecord,
-    SessionStore, StoreError,
+    EXPIRED_GRACE, EndReason, MemoryBackend, PendingLimits, RedisBackend, SessionBackend, SessionEvent,
+    SessionRecord, SessionStore, StoreError,
 };
 
 pub use cis2_sdk;

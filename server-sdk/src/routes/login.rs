@@ -93,9 +93,11 @@ async fn start(
         .backend()
         .put_pending(
             &hash_key(&[pending.state().secret()]),
+            &record.binding,
             json,
             now,
             now.saturating_add(PENDING_LOGIN_MAX_AGE),
+            s.pending_limits,
         )
         .await
         .map_err(|e| ApiError::unavailable(&e.into()))?;
@@ -104,7 +106,7 @@ async fn start(
         .http_only(true)
         .secure(s.secure_cookies)
         .same_site(cookie::SameSite::Lax)
-        .path(s.callback_path.clone())
+        .path(s.binding_cookie_path.clone())
         .max_age(cookie::time::Duration::seconds(
             PENDING_LOGIN_MAX_AGE.as_secs() as i64
         ))

@@ -60,13 +60,16 @@ pub struct SessionRecord {
 /// [`MemoryBackend`] and [`RedisBackend`]. Entries with a lifetime take `now` so tests can drive time.
 #[async_trait::async_trait]
 pub trait SessionBackend: Send + Sync + Debug + 'static {
-    /// Stores a pending login under `key` until `expires_at`.
+    /// Stores a pending login under `key` until `expires_at`, for the browser `browser` (a hash of its binding
+    /// cookie). Beyond `limits` (per browser, in total) the oldest pending logins are dropped first.
     async fn put_pending(
         &self,
         key: &str,
+        browser: &str,
         value: String,
         now: UnixTime,
         expires_at: UnixTime,
+        limits: PendingLimits,
     ) -> Result<(), StoreError>;
     /// Removes and returns a pending login, atomically: a second call for the same key gets `None` (FLOW-02).
     async fn take_pending(&self, key: &str, now: UnixTime) -> Result<Option<String>, StoreError>;
@@ -111,6 +114,36 @@ pub(crate) fn hash_key(parts: &[&str]) -> String {
         h.update(p.as_bytes());
     }
     cis2_sdk::b64url_encode(h.finalize())
+}
+
+/// Bounds on pending logins (started, not yet completed): every unauthenticated `GET /login` stores one for ten
+/// minutes, so a flood of requests must not grow the store without limit. The oldest go first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PendingLimits {
+    /// Per browser (binding cookie): logins started in other tabs (default 10).
+    pub per_browser: usize,
+    /// In the whole store (default 10,000).
+    pub total: usize,
+}
+
+impl Default for PendingLimits {
+    fn default() -> Self {
+        Self {
+            per_browser: 10,
+            total: 10_000,
+        }
+    }
+}
+
+impl PendingLimits {
+    /// Limits of `per_browser` and `total` (each at least 1).
+    pub fn new(per_browser: usize, total: usize) -> Self {
+        Self {
+            per_browser: per_browser.max(1),
+            total: total.max(1),
+        }
+    }
 }
 
 /// How long a store keeps a session past its absolute deadline, so the kit can still say `expired` rather

@@ -7,12 +7,14 @@ use cis2_sdk::UnixTime;
 use tokio::sync::broadcast;
 
 use super::backend::{
-    EXPIRED_GRACE, EndReason, SessionBackend, SessionEvent, SessionRecord, StoreError, hash_key,
+    EXPIRED_GRACE, EndReason, PendingLimits, SessionBackend, SessionEvent, SessionRecord, StoreError,
+    hash_key,
 };
+use super::pending::PendingLogins;
 
 #[derive(Debug, Default)]
 struct State {
-    pending: HashMap<String, (String, UnixTime)>,
+    pending: PendingLogins,
     sessions: HashMap<String, SessionRecord>,
     by_sid: HashMap<String, HashSet<String>>,
     by_sub: HashMap<String, HashSet<String>>,
@@ -28,7 +30,7 @@ impl State {
         if !self.writes.is_multiple_of(1024) {
             return;
         }
-        self.pending.retain(|_, (_, exp)| *exp > now);
+        self.pending.sweep(now);
         self.once.retain(|_, exp| *exp > now);
         self.tombstones.retain(|_, (_, exp)| *exp > now);
         let dead: Vec<String> = self
@@ -77,6 +79,11 @@ impl Default for MemoryBackend {
 }
 
 impl MemoryBackend {
+    /// How many pending logins (started, not completed) the store holds: bounded by [`PendingLimits`].
+    pub fn pending_logins(&self) -> usize {
+        self.lock().map_or(0, |s| s.pending.len())
+    }
+
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>, StoreError> {
         self.state
             .lock()
@@ -89,23 +96,20 @@ impl SessionBackend for MemoryBackend {
     async fn put_pending(
         &self,
         key: &str,
+        browser: &str,
         value: String,
         now: UnixTime,
         expires_at: UnixTime,
+        limits: PendingLimits,
     ) -> Result<(), StoreError> {
         let mut s = self.lock()?;
         s.sweep(now);
-        s.pending.insert(key.to_owned(), (value, expires_at));
+        s.pending.put(key, browser, value, now, expires_at, limits);
         Ok(())
     }
 
     async fn take_pending(&self, key: &str, now: UnixTime) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .lock()?
-            .pending
-            .remove(key)
-            .filter(|(_, exp)| *exp > now)
-            .map(|(v, _)| v))
+        Ok(self.lock()?.pending.take(key, now))
     }
 
     async fn put_session(&self, record: &SessionRecord, now: UnixTime) -> Result<(), StoreError> {

@@ -15,10 +15,13 @@ use std::sync::Arc;
 
 mod backend;
 mod memory;
+mod pending;
 mod redis;
 
 pub(crate) use backend::hash_key;
-pub use backend::{EXPIRED_GRACE, EndReason, SessionBackend, SessionEvent, SessionRecord, StoreError};
+pub use backend::{
+    EXPIRED_GRACE, EndReason, PendingLimits, SessionBackend, SessionEvent, SessionRecord, StoreError,
+};
 pub use memory::MemoryBackend;
 pub use redis::RedisBackend;
 

@@ -3,7 +3,8 @@
 //!
 //! Layout (all under the prefix, default `cis2:`): `s:{key}` session JSON with `EX` = time to its absolute deadline
 //! plus [`EXPIRED_GRACE`];
-//! `sid:{h}` / `sub:{h}` sets of session keys; `p:{h}` pending login (`GETDEL` consumes it atomically);
+//! `sid:{h}` / `sub:{h}` sets of session keys; `p:{h}` pending login (`GETDEL` consumes it atomically), indexed
+//! by start time in the sorted sets `pb:{browser}` and `pall` so [`PendingLimits`] can drop the oldest;
 //! `once:{h}` replay markers (`SET NX EX`); `ended:{key}` why a session ended (for [`EXPIRED_GRACE`]); channel `{prefix}events`.
 
 use cis2_sdk::UnixTime;
@@ -12,8 +13,49 @@ use redis::aio::ConnectionManager;
 use tokio::sync::broadcast;
 
 use super::backend::{
-    EXPIRED_GRACE, EndReason, SessionBackend, SessionEvent, SessionRecord, StoreError, hash_key, ttl_secs,
+    EXPIRED_GRACE, EndReason, PendingLimits, SessionBackend, SessionEvent, SessionRecord, StoreError,
+    hash_key, ttl_secs,
 };
+
+/// Stores a pending login and applies [`PendingLimits`] in one atomic step.
+/// KEYS: the pending key, the browser's index, the store-wide index, a sequence counter. ARGV: value, TTL (s),
+/// now (s), per-browser limit, total limit. Index members are pending keys scored by start time in microsecond
+/// slots (the counter orders starts within one second); members older than the TTL (their login expired) are
+/// dropped first, then the oldest beyond each limit, with their pending logins.
+const PUT_PENDING: &str = r"
+local key, browser, all = KEYS[1], KEYS[2], KEYS[3]
+local ttl, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+local per_browser, total = tonumber(ARGV[4]), tonumber(ARGV[5])
+-- %.0f: Lua would pass a number as '%.14g' and lose the low digits.
+local score = string.format('%.0f', now * 1000000 + redis.call('INCR', KEYS[4]) % 1000000)
+local expired = '(' .. string.format('%.0f', (now - ttl) * 1000000)
+redis.call('SET', key, ARGV[1], 'EX', ttl)
+redis.call('ZREMRANGEBYSCORE', browser, '-inf', expired)
+redis.call('ZREMRANGEBYSCORE', all, '-inf', expired)
+redis.call('ZADD', browser, score, key)
+redis.call('ZADD', all, score, key)
+redis.call('EXPIRE', browser, ttl)
+local function trim(index, limit)
+  local extra = redis.call('ZCARD', index) - limit
+  if extra > 0 then
+    for _, old in ipairs(redis.call('ZRANGE', index, 0, extra - 1)) do
+      redis.call('DEL', old)
+      redis.call('ZREM', all, old)
+      redis.call('ZREM', browser, old)
+    end
+  end
+end
+trim(browser, per_browser)
+trim(all, total)
+return 1
+";
+
+/// Consumes a pending login and drops it from the store-wide index (the browser's index expires by itself).
+const TAKE_PENDING: &str = r"
+local v = redis.call('GETDEL', KEYS[1])
+redis.call('ZREM', KEYS[2], KEYS[1])
+return v
+";
 
 fn err(e: redis::RedisError) -> StoreError {
     StoreError(format!("redis: {e}"))
@@ -112,24 +154,33 @@ impl SessionBackend for RedisBackend {
     async fn put_pending(
         &self,
         key: &str,
+        browser: &str,
         value: String,
         now: UnixTime,
         expires_at: UnixTime,
+        limits: PendingLimits,
     ) -> Result<(), StoreError> {
-        redis::cmd("SET")
-            .arg(self.k("p", key))
+        redis::Script::new(PUT_PENDING)
+            .key(self.k("p", key))
+            .key(self.k("pb", browser))
+            .key(self.k("pall", ""))
+            .key(self.k("pseq", ""))
             .arg(value)
-            .arg("EX")
             .arg(ttl_secs(now, expires_at))
-            .query_async::<()>(&mut self.conn.clone())
+            .arg(now.as_secs())
+            .arg(limits.per_browser.max(1))
+            .arg(limits.total.max(1))
+            .invoke_async::<i64>(&mut self.conn.clone())
             .await
+            .map(|_| ())
             .map_err(err)
     }
 
     async fn take_pending(&self, key: &str, _now: UnixTime) -> Result<Option<String>, StoreError> {
-        redis::cmd("GETDEL")
-            .arg(self.k("p", key))
-            .query_async(&mut self.conn.clone())
+        redis::Script::new(TAKE_PENDING)
+            .key(self.k("p", key))
+            .key(self.k("pall", ""))
+            .invoke_async(&mut self.conn.clone())
             .await
             .map_err(err)
     }

@@ -304,7 +304,7 @@ async fn rel_12_callback_on_another_instance_sharing_the_store() {
 }
 
 #[tokio::test]
-async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_callback() {
+async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_kits_routes() {
     let op = crate::fake_op::FakeOp::start(cis2_server::ManualClock::starting_now()).await;
     let rp = Rp::start(
         &op,
@@ -322,13 +322,7 @@ async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_cal
         .iter()
         .find(|c| c.starts_with("__Secure-cis2_login="))
         .expect("binding cookie, __Secure- prefixed on https");
-    for flag in [
-        "HttpOnly",
-        "SameSite=Lax",
-        "Secure",
-        "Path=/auth/callback",
-        "Max-Age=600",
-    ] {
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/auth;", "Max-Age=600"] {
         assert!(binding.contains(flag), "{flag} in {binding}");
     }
 }

@@ -13,6 +13,7 @@ mod harness;
 mod keys;
 mod login;
 mod logout;
+mod pending_limits;
 mod redis_instances;
 mod sessions;
 mod with_mock_idp;
