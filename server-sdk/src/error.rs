@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
+use cis2_sdk::{ErrorKind, OAuthErrorCode};
 use http::{HeaderValue, StatusCode, header};
 
 /// An error building or running the kit.
@@ -46,6 +47,12 @@ impl Error {
     }
 }
 
+const PROVIDER_DOWN: &str =
+    "The sign-in service (NHS CIS2) did not answer as expected. Try again in a moment.";
+const OURS_DOWN: &str = "This service cannot complete the request just now. Try again in a moment.";
+const REFUSED: &str = "The request could not be accepted. Start again; if it keeps failing, give this reference to \
+                       your IT support.";
+
 /// A JSON error response: `{"error": …, "error_description": …}` with `Cache-Control: no-store`.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -79,6 +86,58 @@ impl ApiError {
     pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
         self.extra.insert(key.to_owned(), value.into());
         self
+    }
+
+    /// The one mapping from the kit's errors to an answer for whoever called (issue #10 §1, #11 §3): the status
+    /// says who is at fault (the request or token: 400; the provider: 502; our own store or settings: 503), the
+    /// body carries the stable code and a correlation id but never the failed check's details (expected issuer,
+    /// user ids…), which go to the log under the same id. `what` names the step in the log.
+    pub(crate) fn refused(what: &'static str, e: &Error) -> Self {
+        let id = cis2_sdk::random_token(&mut rand::rngs::OsRng, 9);
+        let code = e.code();
+        let (status, error, description) = match e {
+            Error::Transport { .. } | Error::Unavailable { .. } => {
+                (StatusCode::BAD_GATEWAY, "temporarily_unavailable", PROVIDER_DOWN)
+            }
+            Error::Sdk(sdk) => match sdk.kind() {
+                ErrorKind::Http(_) | ErrorKind::Provider(_) => {
+                    (StatusCode::BAD_GATEWAY, "temporarily_unavailable", PROVIDER_DOWN)
+                }
+                ErrorKind::OAuth(o)
+                    if matches!(
+                        o.code,
+                        OAuthErrorCode::ServerError | OAuthErrorCode::TemporarilyUnavailable
+                    ) =>
+                {
+                    (StatusCode::BAD_GATEWAY, "temporarily_unavailable", PROVIDER_DOWN)
+                }
+                ErrorKind::Config(_) => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily_unavailable",
+                    OURS_DOWN,
+                ),
+                _ => (StatusCode::BAD_REQUEST, "login_failed", REFUSED),
+            },
+            Error::Store(_) | Error::Config(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                OURS_DOWN,
+            ),
+        };
+        if status == StatusCode::BAD_REQUEST {
+            tracing::warn!(correlation_id = %id, code, error = %e, "{what} refused");
+        } else {
+            tracing::error!(correlation_id = %id, code, error = %e, "{what} failed");
+        }
+        let mut api = Self::new(status, error, format!("{description} (reference {id}, {code})"))
+            .with("correlation_id", id);
+        if let Error::Sdk(sdk) = e
+            && let ErrorKind::OAuth(o) = sdk.kind()
+        {
+            // The provider's own RFC 6749 code is not a detail of our checks: the app may act on it.
+            api = api.with("provider_error", o.code.as_str());
+        }
+        api
     }
 
     /// 503 `temporarily_unavailable` for a store or provider outage; details go to the log only.

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use cis2_sdk::{ErrorKind, LogoutRequestError, LogoutTarget, SessionFacts, limits};
+use cis2_sdk::{LogoutRequestError, LogoutTarget, SessionFacts, limits};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::auth::Cis2Auth;
@@ -63,16 +63,13 @@ async fn handle(auth: &Cis2Auth, method: &Method, headers: &HeaderMap, body: Bod
             client.validate_logout_token(&token, jwks, auth.now())
         })
         .await
-        .map_err(|e| match e {
-            crate::error::Error::Sdk(sdk) if !matches!(sdk.kind(), ErrorKind::Http(_)) => {
-                tracing::warn!(code = sdk.code(), error = %sdk, "logout token refused");
-                ApiError::bad_request(format!("{}: {sdk}", sdk.code()))
-            }
-            other => {
-                // Keys unavailable: never 200 (REL-14); the provider retries.
-                tracing::warn!(code = other.code(), error = %other, "logout token could not be checked");
-                ApiError::bad_request(format!("{}: the token could not be checked", other.code()))
-            }
+        .map_err(|e| {
+            // BCL §2.8: every failure is a 400, keys unavailable included (never 200, REL-14: the provider
+            // retries); the body is the generic one with a correlation id, the detail goes to the log.
+            let mut api = ApiError::refused("back-channel logout", &e);
+            api.status = StatusCode::BAD_REQUEST;
+            api.error = "invalid_request";
+            api
         })?;
     let now = auth.now();
     // BCL-04 / REL-15: the jti is recorded once in the shared store until the replay window ends.

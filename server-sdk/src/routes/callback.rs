@@ -3,8 +3,8 @@
 
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use cis2_sdk::{Callback, Cis2User, ErrorKind, PendingLogin, limits};
-use http::{HeaderMap, StatusCode, header};
+use cis2_sdk::{Callback, Cis2User, PendingLogin, limits};
+use http::{HeaderMap, header};
 use subtle::ConstantTimeEq;
 
 use crate::auth::Cis2Auth;
@@ -24,52 +24,29 @@ pub(crate) async fn callback(
         .unwrap_or_else(IntoResponse::into_response)
 }
 
-/// Maps a failed sign-in step to a response; details go to the log with the sdk's code.
 fn login_failed(e: Error) -> ApiError {
-    match &e {
-        Error::Transport { .. } | Error::Unavailable { .. } => {
-            tracing::warn!(code = e.code(), error = %e, "sign-in failed: provider unreachable");
-            ApiError::new(
-                StatusCode::BAD_GATEWAY,
-                "temporarily_unavailable",
-                format!("{}: start the sign-in again", e.code()),
-            )
-        }
-        Error::Store(_) => ApiError::unavailable(&e),
-        Error::Sdk(sdk) => {
-            tracing::warn!(code = e.code(), error = %e, "sign-in refused");
-            if let ErrorKind::OAuth(oauth) = sdk.kind() {
-                // An error response from the provider, or a token endpoint failure (FLOW-16, REL-06).
-                return ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "login_failed",
-                    format!("{}: {oauth}", e.code()),
-                )
-                .with("provider_error", oauth.code.as_str());
-            }
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "login_failed",
-                format!("{}: {sdk}", e.code()),
-            )
-        }
-        Error::Config(_) => ApiError::unavailable(&e),
-    }
+    ApiError::refused("sign-in", &e)
+}
+
+/// A callback whose state does not lead to a sign-in this browser started: 400 with the reason (it names no
+/// user and no check), logged like every refusal.
+fn state_refused(why: &'static str) -> ApiError {
+    tracing::warn!(reason = why, "sign-in refused");
+    ApiError::bad_request(why)
 }
 
 #[tracing::instrument(name = "cis2.callback", skip_all)]
 async fn finish(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Response, ApiError> {
     let s = &auth.0.settings;
     // The sdk refuses duplicated and unexpected parameters (FUZ-06, IDT-13).
-    let cb = Callback::parse(query)
-        .map_err(|e| ApiError::bad_request(format!("{}: {e}", cis2_sdk::Error::from(e.clone()).code())))?;
+    let cb = Callback::parse(query).map_err(|e| login_failed(cis2_sdk::Error::from(e).into()))?;
     let state = cb
         .state
         .clone()
-        .ok_or_else(|| ApiError::bad_request("state is missing"))?;
+        .ok_or_else(|| state_refused("state is missing"))?;
     // FLOW-01: no binding cookie, no login in progress in this browser: refuse before touching anything.
     let binding = cookie_value(headers, auth.0.settings.binding_cookie())
-        .ok_or_else(|| ApiError::bad_request("no sign-in is in progress in this browser"))?;
+        .ok_or_else(|| state_refused("no sign-in is in progress in this browser"))?;
     // FLOW-02: the pending login is consumed atomically; a replayed state finds nothing.
     let json = auth
         .store()
@@ -77,18 +54,15 @@ async fn finish(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
         .take_pending(&hash_key(&[&state]), auth.now())
         .await
         .map_err(|e| ApiError::unavailable(&e.into()))?
-        .ok_or_else(|| ApiError::bad_request("unknown, expired or already used state"))?;
+        .ok_or_else(|| state_refused("unknown, expired or already used state"))?;
     let record: PendingRecord =
-        serde_json::from_str(&json).map_err(|_| ApiError::bad_request("unreadable pending login"))?;
+        serde_json::from_str(&json).map_err(|_| state_refused("unreadable pending login"))?;
     // FLOW-13: the state must have been issued to this browser.
     if !bool::from(hash_key(&[&binding]).as_bytes().ct_eq(record.binding.as_bytes())) {
-        tracing::warn!("callback state belongs to another browser");
-        return Err(ApiError::bad_request(
-            "this sign-in was not started in this browser",
-        ));
+        return Err(state_refused("this sign-in was not started in this browser"));
     }
     let pending = PendingLogin::from_server_side_json(&record.pending)
-        .map_err(|e| ApiError::bad_request(format!("pending login: {e}")))?;
+        .map_err(|e| login_failed(cis2_sdk::Error::from(e).into()))?;
     let client = auth.client().await.map_err(login_failed)?;
     let now = auth.now();
     let verified = client

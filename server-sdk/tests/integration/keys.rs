@@ -141,9 +141,11 @@ async fn rel_02_jwks_down_at_cold_start_fails_fast_then_recovers() {
     let (op, rp) = setup().await;
     op.0.jwks_down.store(true, Ordering::SeqCst);
     let r = Browser::new().login_with(&rp, "").await;
-    assert_eq!(r.response.status(), 400, "sign-in fails with a clear error");
+    // Issue #10: a provider fault is a 502 (it was a 400, as if the request were at fault).
+    assert_eq!(r.response.status(), 502, "sign-in fails with a clear error");
     let body: Value = r.response.json().await.unwrap();
-    assert_eq!(body["error"], "login_failed");
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert!(body["correlation_id"].is_string(), "{body}");
     op.0.jwks_down.store(false, Ordering::SeqCst);
     op.0.clock.advance(Duration::from_secs(31));
     Browser::new().login(&rp).await;

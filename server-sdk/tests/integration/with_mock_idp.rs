@@ -812,3 +812,45 @@ async fn mock_two_rp_instances_share_redis_for_backchannel_logout() {
         "{body}"
     );
 }
+
+/// Issue #10: a refused sign-in tells the caller a stable code and a correlation id, never the check that failed
+/// (the expected issuer, the user ids); provider faults are 502, not 400.
+#[tokio::test]
+async fn mock_refusals_are_generic_and_provider_faults_are_502() {
+    let (p, rp) = MockIdpProvider::setup().await;
+    let start = format!("{}/auth/login?return_to=%2Fhome", rp.base);
+    let cases = [
+        (
+            json!({ "target": "id_token", "fault": { "kind": "wrong_iss" } }),
+            400,
+            "login_failed",
+        ),
+        (
+            json!({ "target": "token_endpoint", "fault": { "kind": "status", "status": 500 } }),
+            502,
+            "temporarily_unavailable",
+        ),
+        (
+            json!({ "target": "userinfo_endpoint", "fault": { "kind": "status", "status": 503 } }),
+            502,
+            "temporarily_unavailable",
+        ),
+    ];
+    for (fault, status, error) in cases {
+        let (armed, f) = p.admin_post("/faults", fault.clone()).await;
+        assert_eq!(armed, 201, "{f}");
+        let resp = p
+            .sign_in(&Browser::new(), &start, GINA, Method::Smartcard, None)
+            .await;
+        assert_eq!(resp.status(), status, "{fault}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"], error, "{body}");
+        let id = body["correlation_id"].as_str().unwrap();
+        let description = body["error_description"].as_str().unwrap();
+        assert!(description.contains(id), "{body}");
+        for secret in [p.idp.issuer(), GINA, "/wrong"] {
+            assert!(!description.contains(secret), "{secret} leaked: {body}");
+        }
+        p.admin_delete("/faults").await;
+    }
+}
