@@ -36,6 +36,9 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     /// Whole-request timeout (default 10 s; catalogue REL-03, REL-06).
     pub timeout: Duration,
+    /// Whole-request timeout for the provider's discovery and JWKS documents (default 3 s): a sign-in waits on
+    /// them, and a provider that serves them slowly is better reported than waited for.
+    pub document_timeout: Duration,
     /// The `User-Agent` header (default `cis2-kit/<version>`).
     pub user_agent: String,
 }
@@ -45,6 +48,7 @@ impl Default for HttpSettings {
         Self {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(10),
+            document_timeout: Duration::from_secs(3),
             user_agent: concat!("cis2-kit/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
     }
@@ -60,6 +64,12 @@ impl HttpSettings {
     /// Sets the whole-request timeout.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
+        self
+    }
+
+    /// Sets the timeout for discovery and JWKS documents.
+    pub fn document_timeout(mut self, d: Duration) -> Self {
+        self.document_timeout = d;
         self
     }
 
@@ -126,11 +136,24 @@ impl HttpClient {
     /// Sends `req` and reads at most `limit + 1` bytes of the body ([`cis2_sdk::limits`] has the sdk's cap for
     /// each document), so the sdk's own size check sees an oversize body without this reading all of it.
     pub async fn send(&self, req: HttpRequest, limit: usize) -> Result<HttpResponse, TransportError> {
+        self.send_within(req, limit, None).await
+    }
+
+    /// As [`Self::send`], with its own whole-request timeout instead of the client's.
+    pub async fn send_within(
+        &self,
+        req: HttpRequest,
+        limit: usize,
+        timeout: Option<Duration>,
+    ) -> Result<HttpResponse, TransportError> {
         let (parts, body) = req.into_parts();
         let mut builder = self
             .inner
             .request(parts.method, parts.uri.to_string())
             .headers(parts.headers);
+        if let Some(t) = timeout {
+            builder = builder.timeout(t);
+        }
         if !body.is_empty() {
             builder = builder.body(body);
         }

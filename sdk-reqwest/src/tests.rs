@@ -89,3 +89,21 @@ async fn a_refused_connection_is_a_transport_error() {
     assert!(!err.is_timeout());
     assert!(!err.reason().is_empty());
 }
+
+#[tokio::test]
+async fn a_request_can_have_its_own_shorter_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let conn = listener.accept().await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        drop(conn);
+    });
+    let http = HttpClient::new(HttpSettings::default()).unwrap();
+    let err = http
+        .send_within(get(&url), 1024, Some(Duration::from_millis(200)))
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    hold.abort();
+}

@@ -219,14 +219,23 @@ impl Cis2Auth {
         }
         match validate(&lookup.value) {
             Err(e) if matches!(e.token_error(), Some(TokenError::NoMatchingKey { .. })) => {
-                tracing::info!("unknown kid: refetching the provider JWKS once");
                 match inner
                     .jwks
                     .refetch_on_miss(&*inner.clock, || self.fetch_jwks(client))
                     .await
                 {
-                    Ok(Some(fresh)) => Ok(validate(&fresh)?),
-                    Ok(None) | Err(_) => Err(e.into()),
+                    Ok(Some(fresh)) => {
+                        tracing::info!("unknown kid: refetched the provider JWKS");
+                        Ok(validate(&fresh)?)
+                    }
+                    Ok(None) => {
+                        tracing::warn!("unknown kid: JWKS refetch suppressed by the cooldown");
+                        Err(e.into())
+                    }
+                    Err(fetch) => {
+                        tracing::warn!(error = %fetch, "unknown kid: the JWKS refetch failed");
+                        Err(e.into())
+                    }
                 }
             }
             other => Ok(other?),

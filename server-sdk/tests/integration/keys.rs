@@ -162,3 +162,63 @@ async fn concurrent_cold_starts_share_one_jwks_fetch() {
     assert!(results.iter().all(|r| r.status() == 200));
     assert_eq!(op.0.jwks_fetches.load(Ordering::SeqCst), 1);
 }
+
+/// Captures what the kit logs on this thread (the tests' runtime runs the RP on the test's own thread).
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Issue #10: the kit logged "refetching" even when the cooldown suppressed the refetch.
+#[tokio::test]
+async fn the_log_says_when_the_cooldown_suppressed_a_jwks_refetch() {
+    let logs = Logs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (op, rp) = setup().await;
+    Browser::new().login(&rp).await;
+    op.0.clock.advance(Duration::from_secs(60));
+    op.rotate_to(key("op2"));
+    Browser::new().login(&rp).await;
+    assert_eq!(
+        logs.text().matches("refetched the provider JWKS").count(),
+        1,
+        "{}",
+        logs.text()
+    );
+    op.rotate_to(key("op3"));
+    let r = Browser::new().login_with(&rp, "").await;
+    assert_eq!(r.response.status(), 400);
+    let text = logs.text();
+    assert_eq!(
+        text.matches("refetched the provider JWKS").count(),
+        1,
+        "no second refetch: {text}"
+    );
+    assert!(text.contains("JWKS refetch suppressed by the cooldown"), "{text}");
+    assert!(!text.contains("refetching"), "{text}");
+}

@@ -854,3 +854,26 @@ async fn mock_refusals_are_generic_and_provider_faults_are_502() {
         p.admin_delete("/faults").await;
     }
 }
+
+/// Issue #10: a JWKS endpoint that hangs stalled the callback for the 10 s request timeout (and then let the
+/// sign-in through late); discovery and JWKS now have their own shorter timeout (3 s by default), and the hang
+/// is reported as a provider fault.
+#[tokio::test]
+async fn mock_a_hanging_jwks_endpoint_is_a_502_not_a_long_stall() {
+    let (p, rp) = MockIdpProvider::setup().await;
+    let (armed, f) = p
+        .admin_post(
+            "/faults",
+            json!({ "target": "jwks_endpoint", "fault": { "kind": "slow", "delay_ms": 8000 }, "times": 0 }),
+        )
+        .await;
+    assert_eq!(armed, 201, "{f}");
+    let start = format!("{}/auth/login?return_to=%2Fhome", rp.base);
+    let resp = p
+        .sign_in(&Browser::new(), &start, GINA, Method::Smartcard, None)
+        .await;
+    assert_eq!(resp.status(), 502);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    p.admin_delete("/faults").await;
+}
