@@ -241,11 +241,17 @@ impl Cis2Browser {
             .unwrap_or(true);
         let (host, scheme) = card_target(options);
         let weak = Rc::downgrade(&self.inner);
-        let sub: CardSubscription = open_card_events(port, host, scheme, move |kind, _| {
+        let sub: CardSubscription = open_card_events(port, host, scheme, move |kind, event| {
             if kind != "card_removed" {
                 return;
             }
             let Some(inner) = weak.upgrade() else { return };
+            // Another user's card (a second reader, a shared workstation) ends nothing. A removal that names no
+            // user may be this user's card: it ends the session (fail closed).
+            let uid = get_string(&event, "uid");
+            if card_belongs_to_someone_else(uid.as_deref(), inner.state.borrow().sub.as_deref()) {
+                return;
+            }
             emit_ended(&inner, EndReason::SmartcardRemoved.as_str(), true);
             if sign_out_too {
                 crate::task::spawn(Box::pin(async move {
@@ -256,6 +262,11 @@ impl Cis2Browser {
         })?;
         Ok(unsubscriber(sub))
     }
+}
+
+/// Whether a removed card (its `uid`, when the bridge names one) belongs to a user other than the one signed in.
+fn card_belongs_to_someone_else(card_uid: Option<&str>, session_sub: Option<&str>) -> bool {
+    matches!((card_uid, session_sub), (Some(card), Some(sub)) if card != sub)
 }
 
 /// `POST {baseUrl}/logout`, then the session end everywhere and, if asked, the CIS2 end-session page.

@@ -104,6 +104,11 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// The signed-in user's CIS2 UID.
+    pub(crate) fn sub(&self) -> &str {
+        &self.user.sub
+    }
+
     /// The JS `Session` object: `{user: SessionUser, createdAt, expiresAt, idleExpiresAt, idleTimeoutSecs,
     /// absoluteTimeoutSecs}` (numbers or `null`).
     pub(crate) fn to_js(&self) -> JsValue {

@@ -60,6 +60,7 @@ pub(super) fn emit_ended(inner: &Rc<Inner>, reason: &str, tell_tabs: bool) {
         }
         s.ended = true;
         s.times = None;
+        s.sub = None;
         s.warned = false;
         s.stream = None;
         s.stream_open = false;
@@ -87,6 +88,7 @@ pub(super) async fn refresh(inner: &Rc<Inner>, tell_tabs: bool) -> Result<Option
             {
                 let mut s = inner.state.borrow_mut();
                 s.times = Some(session.times);
+                s.sub = Some(session.sub().to_owned());
                 s.skew_ms = skew;
                 s.ended = false;
                 s.warned = false;

@@ -43,6 +43,8 @@ pub(super) struct State {
     pub(super) ended: bool,
     /// The live session's expiry times, when one is known.
     pub(super) times: Option<SessionTimes>,
+    /// The live session's user (`sub`, the CIS2 UID), when one is known: `watchSmartcard` compares card uids.
+    pub(super) sub: Option<String>,
     /// Server clock minus local clock, from the last `/session` response.
     pub(super) skew_ms: f64,
     /// The open event stream.

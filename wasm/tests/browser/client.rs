@@ -277,12 +277,22 @@ async fn card_events_and_smartcard_removal() {
     );
     call(&watch, "emit", &["card_inserted".into(), "{}".into()]);
     assert_eq!(calls(&ended).length(), 0);
+    // Issue #10: another user's card (a second reader) used to end this session too.
     call(
         &watch,
         "emit",
         &[
             "card_removed".into(),
-            r#"{"reader":"r","card_id":"8001","uid":"555"}"#.into(),
+            r#"{"reader":"r2","card_id":"8002","uid":"555000000009"}"#.into(),
+        ],
+    );
+    assert_eq!(calls(&ended).length(), 0, "another user's card ends nothing");
+    call(
+        &watch,
+        "emit",
+        &[
+            "card_removed".into(),
+            r#"{"reader":"r","card_id":"8001","uid":"656005750104"}"#.into(),
         ],
     );
     assert_eq!(reasons(&ended), ["smartcard_removed"]);
