@@ -303,8 +303,8 @@ async fn rel_12_callback_on_another_instance_sharing_the_store() {
     assert_eq!(browser.api(&format!("{}/api/me", a.base)).await.status(), 200);
 }
 
-#[tokio::test]
-async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_kits_routes() {
+/// An RP whose redirect URI is https (served here over plain http), so its cookies are Secure.
+async fn https_rp() -> (crate::fake_op::FakeOp, Rp) {
     let op = crate::fake_op::FakeOp::start(cis2_server::ManualClock::starting_now()).await;
     let rp = Rp::start(
         &op,
@@ -314,6 +314,12 @@ async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_kit
         },
     )
     .await;
+    (op, rp)
+}
+
+#[tokio::test]
+async fn cookies_are_secure_on_https_and_the_binding_cookie_is_scoped_to_the_kits_routes() {
+    let (_op, rp) = https_rp().await;
     let resp = Browser::new().get(&format!("{}/auth/login", rp.base)).await;
     assert_eq!(resp.status(), 303);
     assert!(no_store(&resp));
@@ -393,15 +399,7 @@ async fn a_page_cannot_weaken_the_configured_login() {
 /// sibling subdomain can set or shadow it) and the login-binding cookie the `__Secure-` prefix.
 #[tokio::test]
 async fn secure_cookies_carry_host_and_secure_prefixes() {
-    let op = crate::fake_op::FakeOp::start(cis2_server::ManualClock::starting_now()).await;
-    let rp = Rp::start(
-        &op,
-        RpOptions {
-            redirect_uri: Some("https://rp.example/auth/callback".into()),
-            ..Default::default()
-        },
-    )
-    .await;
+    let (_op, rp) = https_rp().await;
     // A client without a cookie store: Secure cookies are carried by hand over this plain-http test listener.
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
