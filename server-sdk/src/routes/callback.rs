@@ -19,9 +19,15 @@ pub(crate) async fn callback(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    finish(&auth, &headers, q.as_deref().unwrap_or(""))
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
+    match finish(&auth, &headers, q.as_deref().unwrap_or("")).await {
+        Ok(resp) => resp,
+        // A person in a browser gets a page that says what to do next; API clients get the JSON.
+        Err(api) if crate::extract::is_navigation(&headers) => {
+            let start_again = format!("{}{}", auth.mount_path(), cis2_sdk::bff::routes::LOGIN);
+            crate::routes::error_page::render(&api, &start_again)
+        }
+        Err(api) => api.into_response(),
+    }
 }
 
 fn login_failed(e: Error) -> ApiError {

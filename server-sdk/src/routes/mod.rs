@@ -10,6 +10,7 @@ use crate::auth::Cis2Auth;
 
 pub(crate) mod backchannel;
 pub(crate) mod callback;
+mod error_page;
 pub(crate) mod events;
 pub(crate) mod jwks;
 pub(crate) mod login;

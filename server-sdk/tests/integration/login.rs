@@ -443,3 +443,44 @@ async fn secure_cookies_carry_host_and_secure_prefixes() {
     let body: serde_json::Value = me.json().await.unwrap();
     assert_eq!(body["authenticated"], true, "{body}");
 }
+
+/// Issue #10: a person whose sign-in is refused sees a page that says what to do next, with the reference the
+/// service desk can find in the log (NHS.UK design-system markup); API clients keep the JSON.
+#[tokio::test]
+async fn a_refused_sign_in_shows_a_page_with_the_reference_in_a_browser() {
+    let (op, rp) = setup().await;
+    *op.0.authorize_error.lock().unwrap() = Some("access_denied".into());
+    let b = Browser::new();
+    let authorize = b.start_login(&rp, "return_to=%2Fhome").await;
+    let callback = b.authorize(&authorize).await;
+    let resp = b.navigate(&callback).await;
+    assert_eq!(resp.status(), 400);
+    assert!(no_store(&resp));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "{:?}",
+        resp.headers()
+    );
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("Sorry, you could not be signed in"), "{page}");
+    assert!(
+        page.contains("nhsuk-button") && page.contains("href=\"/auth/login\""),
+        "{page}"
+    );
+    let reference = page
+        .split("id=\"correlation-id\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the reference is on the page");
+    assert_eq!(reference.len(), 12, "{page}");
+    // The same refusal for an API client is JSON with the same kind of reference.
+    let authorize = b.start_login(&rp, "return_to=%2Fhome").await;
+    let callback = b.authorize(&authorize).await;
+    let body: serde_json::Value = b.api(&callback).await.json().await.unwrap();
+    assert_eq!(body["error"], "login_failed", "{body}");
+    assert_eq!(body["provider_error"], "access_denied", "{body}");
+    assert_eq!(body["correlation_id"].as_str().unwrap().len(), 12);
+}
