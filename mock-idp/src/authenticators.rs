@@ -144,15 +144,19 @@ fn totp_at_step(secret: &str, step: u64) -> String {
     format!("{:06}", bin % 1_000_000)
 }
 
-/// Checks a TOTP code, allowing one step either side.
-pub(crate) fn verify_totp(secret: &str, code: &str, now: cis2_sdk::UnixTime) -> bool {
+/// Checks a TOTP code, allowing one step either side, and returns the time step it belongs to (the caller
+/// refuses a step at or before the last one it accepted: each code is single use). Compared in constant time.
+pub(crate) fn verify_totp(secret: &str, code: &str, now: cis2_sdk::UnixTime) -> Option<u64> {
     let step = now.as_secs() / 30;
-    [step.saturating_sub(1), step, step.saturating_add(1)]
-        .iter()
-        .any(|s| {
-            let expected = totp_at_step(secret, *s);
-            !expected.is_empty() && expected == code.trim()
-        })
+    let code = code.trim();
+    let mut matched = None;
+    for s in [step.saturating_sub(1), step, step.saturating_add(1)] {
+        let expected = totp_at_step(secret, s);
+        if !expected.is_empty() && crate::ct::same(&expected, code) {
+            matched = Some(s);
+        }
+    }
+    matched
 }
 
 #[cfg(test)]

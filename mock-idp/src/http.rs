@@ -1,6 +1,10 @@
 //! HTTP plumbing shared by the rooms: the SSO cookie (read, set, cleared; parsed and written with the
 //! `cookie` crate) and credentialed CORS for allow-listed origins.
 
+/// The largest request body the OIDC and journey endpoints read (64 KiB; axum's default is 2 MB). A larger
+/// one is answered `413 Payload Too Large`.
+pub(crate) const FORM_BODY_LIMIT: usize = 64 * 1024;
+
 /// The SSO cookie `cis2_mock_sso`: `HttpOnly`, `SameSite=Lax`, `Path=/`, a session cookie (no expiry).
 pub(crate) mod session_cookie {
     use axum::http::{HeaderMap, HeaderValue, header};

@@ -74,6 +74,7 @@ mod clients;
 mod clock;
 mod config;
 mod credentials;
+mod ct;
 mod deliveries;
 mod errors;
 mod faults;

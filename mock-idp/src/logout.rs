@@ -35,9 +35,14 @@ impl AppState {
 /// Ends the session behind `cookie` and starts back-channel logout for its clients.
 pub(crate) fn end_session(st: &AppState, cookie: &str, reason: &str) -> Option<SsoSession> {
     let session = lock(&st.0.sessions).sso.remove(cookie)?;
-    tracing::info!(sid = %session.sid, reason, "session ended");
-    notify(st, &session, reason);
+    ended(st, &session, reason);
     Some(session)
+}
+
+/// Back-channel logout for a session already taken out of the map (by [`end_session`], or evicted).
+pub(crate) fn ended(st: &AppState, session: &SsoSession, reason: &str) {
+    tracing::info!(sid = %session.sid, reason, "session ended");
+    notify(st, session, reason);
 }
 
 /// Ends the session with this `sid`.
@@ -184,7 +189,7 @@ pub(crate) fn sweep(st: &AppState) {
     let now = st.0.clock.now();
     let expired: Vec<String> = {
         let mut sessions = lock(&st.0.sessions);
-        sessions.prune(now);
+        sessions.prune(now, Duration::from_secs(st.0.config.code_lifetime_secs));
         sessions
             .sso
             .values()

@@ -2,6 +2,7 @@
 //! tokens and the client-assertion `jti`s seen. None of it survives a restart, by design.
 
 use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
 
 use cis2_sdk::UnixTime;
 use serde::Serialize;
@@ -11,6 +12,26 @@ use crate::credentials::Ceremony;
 
 /// The SSO cookie.
 pub const SESSION_COOKIE: &str = "cis2_mock_sso";
+
+/// How long a sign-in in progress (an interaction) is kept.
+pub(crate) const INTERACTION_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// Makes room for one more entry in `map` under `cap` (at least 1) by removing the oldest entries (by
+/// `born`); returns what it removed. Bounds the maps that network input fills.
+pub(crate) fn make_room<V, K: Ord>(
+    map: &mut HashMap<String, V>,
+    cap: usize,
+    born: impl Fn(&V) -> K,
+) -> Vec<V> {
+    let mut removed = Vec::new();
+    while map.len() >= cap.max(1) {
+        let Some(oldest) = map.iter().min_by_key(|(_, v)| born(v)).map(|(k, _)| k.clone()) else {
+            break;
+        };
+        removed.extend(map.remove(&oldest));
+    }
+    removed
+}
 
 /// A CIS2 SSO session.
 #[derive(Clone, Debug, Serialize)]
@@ -32,6 +53,9 @@ pub struct SsoSession {
     pub clients: BTreeSet<String>,
     #[serde(skip)]
     pub(crate) cookie: String,
+    /// Creation order ([`Sessions::next_seq`]), to evict the oldest first.
+    #[serde(skip)]
+    pub(crate) seq: u64,
 }
 
 /// A validated authorization request.
@@ -65,6 +89,8 @@ pub(crate) struct Interaction {
     pub(crate) session_cookie: Option<String>,
     /// The role auto-login chose (`person_roleid`): used instead of the role page when one is needed.
     pub(crate) preset_role: Option<String>,
+    /// Creation order ([`Sessions::next_seq`]), to evict the oldest first.
+    pub(crate) seq: u64,
 }
 
 /// An issued authorization code.
@@ -82,6 +108,8 @@ pub(crate) struct CodeGrant {
     pub(crate) issued_at: UnixTime,
     pub(crate) used: bool,
     pub(crate) access_tokens: Vec<String>,
+    /// Creation order ([`Sessions::next_seq`]), to evict the oldest first.
+    pub(crate) seq: u64,
 }
 
 /// An issued access token.
@@ -103,11 +131,22 @@ pub(crate) struct Sessions {
     pub(crate) codes: HashMap<String, CodeGrant>,
     pub(crate) access: HashMap<String, AccessGrant>,
     pub(crate) assertion_jtis: HashMap<(String, String), UnixTime>,
+    /// The last TOTP time step accepted per user: a code of that step or an earlier one is refused (RFC 6238
+    /// §5.2, single use). One entry per user that signed in with TOTP.
+    pub(crate) totp_steps: HashMap<String, u64>,
     /// WebAuthn ceremonies in progress, by ceremony id (single use; pruned by the WebAuthn module).
     pub(crate) webauthn: HashMap<String, Ceremony>,
+    /// The last creation number handed out ([`Sessions::next_seq`]).
+    pub(crate) seq: u64,
 }
 
 impl Sessions {
+    /// A creation number, increasing: orders entries created within the same second.
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
     /// The live session behind a cookie value.
     pub(crate) fn by_cookie(&self, cookie: &str, now: UnixTime) -> Option<&SsoSession> {
         self.sso.get(cookie).filter(|s| s.expires_at > now)
@@ -117,12 +156,13 @@ impl Sessions {
         self.sso.values().find(|s| s.sid == sid).map(|s| s.cookie.clone())
     }
 
-    /// Drops codes, interactions, tokens and jtis that can no longer matter.
-    pub(crate) fn prune(&mut self, now: UnixTime) {
-        let hour = std::time::Duration::from_secs(3600);
+    /// Drops codes (at the end of their lifetime, `code_lifetime`), interactions (after an hour), tokens and
+    /// jtis that can no longer matter.
+    pub(crate) fn prune(&mut self, now: UnixTime, code_lifetime: Duration) {
         self.interactions
-            .retain(|_, i| now.duration_since(i.created) < hour);
-        self.codes.retain(|_, c| now.duration_since(c.issued_at) < hour);
+            .retain(|_, i| now.duration_since(i.created) < INTERACTION_LIFETIME);
+        self.codes
+            .retain(|_, c| now.duration_since(c.issued_at) < code_lifetime);
         self.access.retain(|_, a| a.expires_at > now);
         self.assertion_jtis.retain(|_, exp| *exp > now);
     }

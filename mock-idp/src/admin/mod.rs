@@ -69,6 +69,7 @@ fn api() -> Router<AppState> {
             "/requests",
             get(sessions::list_requests).delete(sessions::clear_requests),
         )
+        .route("/stats", get(sessions::stats))
         .route(
             "/auto-login",
             get(sessions::get_auto_login)

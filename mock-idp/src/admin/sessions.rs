@@ -46,6 +46,22 @@ pub(super) async fn clear_requests(State(st): State<AppState>) -> Res {
     no_content()
 }
 
+/// `GET /stats`: how many of each kind of in-memory state the mock holds (the caps are in the config).
+pub(super) async fn stats(State(st): State<AppState>) -> Res {
+    let mut counts = {
+        let s = lock(&st.0.sessions);
+        json!({
+            "sso_sessions": s.sso.len(),
+            "interactions": s.interactions.len(),
+            "codes": s.codes.len(),
+            "access_tokens": s.access.len(),
+            "webauthn_ceremonies": s.webauthn.len(),
+        })
+    };
+    counts["requests"] = lock(&st.0.requests).len().into();
+    ok(counts)
+}
+
 pub(super) async fn get_auto_login(State(st): State<AppState>) -> Res {
     ok(st.auto_login())
 }

@@ -63,6 +63,15 @@ pub struct Config {
     /// Who may use the admin API (bearer token, extra `Host` names), `[admin]` in TOML,
     /// `CIS2_MOCK_ADMIN_*` in the environment.
     pub admin: AdminConfig,
+    /// Most sign-ins in progress (`/authorize` requests waiting for the login or role page) kept at once; the
+    /// oldest goes first. Default 10,000.
+    pub max_interactions: usize,
+    /// Most authorization codes kept at once (each is also dropped at the end of its lifetime); the oldest goes
+    /// first. Default 10,000.
+    pub max_codes: usize,
+    /// Most SSO sessions kept at once; the oldest ends first (back-channel logout, reason `evicted`).
+    /// Default 10,000.
+    pub max_sso_sessions: usize,
 }
 
 impl Default for Config {
@@ -86,6 +95,9 @@ impl Default for Config {
             bridge: Default::default(),
             webauthn: Default::default(),
             admin: Default::default(),
+            max_interactions: 10_000,
+            max_codes: 10_000,
+            max_sso_sessions: 10_000,
         }
     }
 }
@@ -134,6 +146,9 @@ impl Config {
                 "CARD_MODE" => {
                     self.card_mode = CardMode::parse(&v).ok_or_else(|| ConfigError(format!("{k}={v:?}")))?
                 }
+                "MAX_INTERACTIONS" => self.max_interactions = num(&k, &v)?,
+                "MAX_CODES" => self.max_codes = num(&k, &v)?,
+                "MAX_SSO_SESSIONS" => self.max_sso_sessions = num(&k, &v)?,
                 "SEED" => self.seed = v != "0" && !v.eq_ignore_ascii_case("false"),
                 b if b.starts_with("BRIDGE_") => self.bridge.apply_env(&k, b, &v)?,
                 w if w.starts_with("WEBAUTHN_") => self.webauthn.apply_env(&k, w, &v)?,

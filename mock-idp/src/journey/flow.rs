@@ -12,9 +12,9 @@ use rand::rngs::OsRng;
 use crate::authenticators::AuthMethod;
 use crate::errors::{append_query, found, redirect_error};
 use crate::http::session_cookie;
-use crate::logout::end_session;
+use crate::logout::{self, end_session};
 use crate::pages::error_page;
-use crate::sessions::{CodeGrant, Interaction, SsoSession};
+use crate::sessions::{CodeGrant, Interaction, SsoSession, make_room};
 use crate::state::{AppState, lock};
 use crate::users::User;
 
@@ -77,6 +77,7 @@ pub(crate) fn sign_in(
     // session ends (with back-channel logout) and a new one starts.
     let old = session_cookie::get(headers);
     let mut ended = None;
+    let mut evicted = Vec::new();
     let cookie = {
         let mut sessions = lock(&st.0.sessions);
         let expires_at =
@@ -107,7 +108,9 @@ pub(crate) fn sign_in(
                     card_serial,
                     clients: Default::default(),
                     cookie: cookie.clone(),
+                    seq: sessions.next_seq(),
                 };
+                evicted = make_room(&mut sessions.sso, st.0.config.max_sso_sessions, |s| s.seq);
                 sessions.sso.insert(cookie.clone(), s);
                 cookie
             }
@@ -115,6 +118,9 @@ pub(crate) fn sign_in(
     };
     if let Some(old) = ended {
         end_session(st, &old, "replaced");
+    }
+    for s in &evicted {
+        logout::ended(st, s, "evicted");
     }
     if let Some(i) = lock(&st.0.sessions).interactions.get_mut(id) {
         i.session_cookie = Some(cookie.clone());
@@ -189,6 +195,8 @@ pub(crate) fn issue_code(st: &AppState, id: &str, selected_roleid: Option<String
         &i.req.redirect_uri,
         &pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(),
     );
+    make_room(&mut sessions.codes, st.0.config.max_codes, |c| c.seq);
+    let seq = sessions.next_seq();
     sessions.codes.insert(
         code,
         CodeGrant {
@@ -203,6 +211,7 @@ pub(crate) fn issue_code(st: &AppState, id: &str, selected_roleid: Option<String
             issued_at: now,
             used: false,
             access_tokens: Vec::new(),
+            seq,
         },
     );
     drop(sessions);

@@ -13,6 +13,7 @@ use super::flow::{expired, interaction, login_path, sign_in};
 use super::pages::{LoginView, login_page, refusal_page};
 use crate::authenticators::{AuthMethod, verify_totp};
 use crate::auto_login::AutoLogin;
+use crate::ct::same;
 use crate::errors::redirect_error;
 use crate::sessions::Interaction;
 use crate::state::{AppState, lock};
@@ -80,6 +81,18 @@ fn auto_sign_in(
     sign_in(st, headers, id, i, &user, armed.method)
 }
 
+/// Records `step` as the user's last TOTP step unless that step, or a later one, was accepted before (then
+/// the code is a replay and false comes back).
+fn totp_step_unused(st: &AppState, uid: &str, step: u64) -> bool {
+    let mut sessions = lock(&st.0.sessions);
+    let last = sessions.totp_steps.entry(uid.to_owned()).or_insert(0);
+    if *last != 0 && step <= *last {
+        return false;
+    }
+    *last = step;
+    true
+}
+
 /// `POST /login`.
 pub(crate) async fn login_post(
     State(st): State<AppState>,
@@ -143,11 +156,13 @@ pub(crate) async fn login_post(
     }
     let now = st.0.clock.now();
     let ok = match method {
-        AuthMethod::Smartcard => field("passcode") == user.passcode,
+        AuthMethod::Smartcard => same(field("passcode"), &user.passcode),
         AuthMethod::Totp => {
-            field("password") == user.password && verify_totp(&user.totp_secret, field("totp"), now)
+            let password_ok = same(field("password"), &user.password);
+            let step = verify_totp(&user.totp_secret, field("totp"), now);
+            password_ok && step.is_some_and(|s| totp_step_unused(&st, &user.uid, s))
         }
-        AuthMethod::Password => field("password") == user.password,
+        AuthMethod::Password => same(field("password"), &user.password),
         AuthMethod::Fido2 | AuthMethod::Passkey => false,
     };
     if !ok {

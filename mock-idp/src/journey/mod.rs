@@ -7,9 +7,11 @@ pub(crate) mod pages;
 mod role;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use cis2_sdk::CIS2_REALM_PATH;
 
+use crate::http::FORM_BODY_LIMIT;
 use crate::state::AppState;
 
 /// `{realm}/login` and `{realm}/select-role`.
@@ -18,4 +20,5 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route(&r("/login"), get(login::login_get).post(login::login_post))
         .route(&r("/select-role"), get(role::role_get).post(role::role_post))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
 }

@@ -17,7 +17,7 @@ use crate::errors::{found, redirect_error};
 use crate::http::session_cookie;
 use crate::journey::flow::continue_after_auth;
 use crate::pages::error_page;
-use crate::sessions::{AuthRequest, Interaction};
+use crate::sessions::{AuthRequest, Interaction, make_room};
 use crate::state::{AppState, lock};
 
 /// `GET /authorize`.
@@ -247,8 +247,17 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
         created: now,
         session_cookie: if reusable { cookie } else { None },
         preset_role: None,
+        seq: 0,
     };
-    lock(&st.0.sessions).interactions.insert(id.clone(), interaction);
+    {
+        let mut sessions = lock(&st.0.sessions);
+        make_room(&mut sessions.interactions, st.0.config.max_interactions, |i| {
+            i.seq
+        });
+        let mut interaction = interaction;
+        interaction.seq = sessions.next_seq();
+        sessions.interactions.insert(id.clone(), interaction);
+    }
     if reusable {
         tracing::debug!(client_id, "SSO session reused");
         return continue_after_auth(st, &id);

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::Value;
+use cis2_sdk::{ClientId, IssuerUrl, JwkSet, TokenValidator, UnixTime, ValidationPolicy};
+use serde_json::{Map, Value};
 
 use crate::errors::{append_query, found};
 use crate::http::session_cookie;
 use crate::logout::{end_session, end_session_by_sid};
 use crate::pages::{error_page, signed_out_page};
-use crate::state::AppState;
+use crate::state::{AppState, lock, read};
 
 /// `GET /connect/endSession`.
 pub(crate) async fn end_session_get(
@@ -32,38 +33,67 @@ pub(crate) async fn end_session_post(
     rp_logout(&st, &headers, &q)
 }
 
-fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Response {
-    // The hint only locates the session and its client; it was issued by us, and an expired one is fine
-    // (OIDC RP-Initiated Logout §2), so nothing here is a validation decision.
-    let hint = q
-        .get("id_token_hint")
-        .map(|h| cis2_sdk::dangerous::insecure_decode(h));
-    let hint_claims = match hint {
-        Some(Ok((_, c))) => Some(c),
-        Some(Err(_)) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "Sign-out failed",
-                "id_token_hint is not a JWT.",
-            );
-        }
-        None => None,
-    };
-    let hint_aud = hint_claims.as_ref().and_then(|c| match c.get("aud") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Array(a)) => a.first().and_then(|v| v.as_str()).map(str::to_owned),
+/// Checks an `id_token_hint` with the sdk: signed by one of our published keys, our issuer, and issued to
+/// a registered client (`aud`/`azp`), which it returns with the claims. An expired hint is fine (OIDC
+/// RP-Initiated Logout §2), so the sdk's time check runs at the token's own `iat`, which the signature makes
+/// ours. The sdk's signed-userinfo validation is the one that checks exactly that much (signature, `alg`
+/// allow-list, `typ` JWT or none, so a logout token does not pass, `iss`, `aud`, `azp`, `exp`).
+fn verified_hint(
+    st: &AppState,
+    hint: &str,
+    client_id: Option<&str>,
+) -> Result<(String, Map<String, Value>), &'static str> {
+    // Read unverified only to learn which client to validate for and at what time; validated below.
+    let (_, unverified) =
+        cis2_sdk::dangerous::insecure_decode(hint).map_err(|_| "id_token_hint is not a JWT.")?;
+    let aud = match unverified.get("aud") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str),
         _ => None,
-    });
-    let client_id = q.get("client_id").cloned().or(hint_aud.clone());
-    if let (Some(c), Some(a)) = (q.get("client_id"), &hint_aud)
-        && c != a
-    {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "Sign-out failed",
-            "client_id does not match the id_token_hint.",
-        );
-    }
+    };
+    let not_ours = "id_token_hint was not issued by this provider to a registered client.";
+    let client = client_id.or(aud).and_then(|id| st.client(id)).ok_or(not_ours)?;
+    let now = st.0.clock.now();
+    let at = unverified
+        .get("iat")
+        .and_then(Value::as_u64)
+        .map_or(now, UnixTime::from_secs);
+    let sub = unverified.get("sub").and_then(Value::as_str).unwrap_or_default();
+    let jwks = read(&st.0.keys).jwks(now);
+    let jwks = jwks
+        .as_object()
+        .and_then(|doc| JwkSet::from_document(doc).ok())
+        .ok_or(not_ours)?;
+    let issuer = IssuerUrl::new(st.issuer())
+        .or_else(|_| cis2_sdk::dangerous::http_issuer_url(st.issuer()))
+        .map_err(|_| not_ours)?;
+    let cid = ClientId::new(client.client_id.clone()).map_err(|_| not_ours)?;
+    let validator = TokenValidator::new(issuer, cid, ValidationPolicy::new(cis2_sdk::Crypto::default()));
+    validator
+        .validate_signed_userinfo(hint, &jwks, sub, at)
+        .map_err(|e| {
+            tracing::info!(error = %e, "endSession: id_token_hint refused");
+            not_ours
+        })?;
+    Ok((client.client_id, unverified))
+}
+
+fn refused(reason: &str) -> Response {
+    error_page(StatusCode::BAD_REQUEST, "Sign-out failed", reason)
+}
+
+fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Response {
+    let hint = match q.get("id_token_hint") {
+        None => None,
+        Some(h) => match verified_hint(st, h, q.get("client_id").map(String::as_str)) {
+            Ok(v) => Some(v),
+            Err(reason) => return refused(reason),
+        },
+    };
+    let hint_aud = hint.as_ref().map(|(aud, _)| aud.clone());
+    let hint_claims = hint.map(|(_, c)| c);
+    // A `client_id` that the hint was not issued to fails the hint's audience check above.
+    let client_id = q.get("client_id").cloned().or(hint_aud);
     let redirect = match q.get("post_logout_redirect_uri") {
         None => None,
         Some(uri) => {
@@ -72,11 +102,7 @@ fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) ->
                 .and_then(|id| st.client(id))
                 .is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u == uri));
             if !registered {
-                return error_page(
-                    StatusCode::BAD_REQUEST,
-                    "Sign-out failed",
-                    "post_logout_redirect_uri is not registered for this client.",
-                );
+                return refused("post_logout_redirect_uri is not registered for this client.");
             }
             Some(uri.clone())
         }
@@ -86,7 +112,22 @@ fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) ->
         .and_then(|c| c.get("sid"))
         .and_then(|v| v.as_str())
         .map(str::to_owned);
-    match (sid, session_cookie::get(headers)) {
+    let cookie = session_cookie::get(headers);
+    // The browser's own session, when it has one: a hint for another session does not end either.
+    let browser_sid = {
+        let now = st.0.clock.now();
+        let sessions = lock(&st.0.sessions);
+        cookie
+            .as_deref()
+            .and_then(|c| sessions.by_cookie(c, now))
+            .map(|s| s.sid.clone())
+    };
+    if let (Some(hint_sid), Some(own)) = (&sid, &browser_sid)
+        && hint_sid != own
+    {
+        return refused("The id_token_hint belongs to another session than this browser's.");
+    }
+    match (sid, cookie) {
         (Some(sid), _) => {
             end_session_by_sid(st, &sid, "logout");
         }

@@ -10,9 +10,11 @@ mod token;
 mod userinfo;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use cis2_sdk::CIS2_REALM_PATH;
 
+use crate::http::FORM_BODY_LIMIT;
 use crate::state::AppState;
 
 /// The protocol routes (under the CIS2 realm path, plus the index page at `/`).
@@ -32,4 +34,5 @@ pub(crate) fn routes() -> Router<AppState> {
             &r("/connect/endSession"),
             get(end_session::end_session_get).post(end_session::end_session_post),
         )
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
 }

@@ -17,6 +17,7 @@ use cis2_sdk::random_token;
 use rand::rngs::OsRng;
 
 use crate::clients::{AuthMethodName, Client};
+use crate::ct::same;
 use crate::errors::{bad_request, invalid_client, no_store, oauth_json};
 use crate::faults::Target;
 use crate::sessions::AccessGrant;
@@ -217,6 +218,23 @@ async fn authenticate(
     Err(invalid_client("client authentication is required", false))
 }
 
+/// The most of one field the request log keeps (bytes).
+const LOGGED_FIELD_MAX: usize = 2048;
+
+/// A field for the request log: as sent, or its first [`LOGGED_FIELD_MAX`] bytes (on a character boundary)
+/// and a marker saying how much was cut.
+fn logged(v: &str) -> String {
+    if v.len() <= LOGGED_FIELD_MAX {
+        return v.to_owned();
+    }
+    let mut end = LOGGED_FIELD_MAX;
+    while !v.is_char_boundary(end) {
+        end -= 1;
+    }
+    let kept = v.get(..end).unwrap_or_default();
+    format!("{kept}…[truncated {} bytes]", v.len() - end)
+}
+
 /// `POST /access_token`.
 pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: String) -> Response {
     let ct = headers
@@ -259,11 +277,11 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
         requests.push(json!({
             "at": st.0.clock.now().as_secs(),
             "endpoint": "token",
-            "client_id": client.client_id,
+            "client_id": logged(&client.client_id),
             "auth_method": client.token_endpoint_auth_method.as_str(),
-            "assertion_jti": auth.assertion_jti,
-            "grant_type": get("grant_type"),
-            "code_verifier": get("code_verifier"),
+            "assertion_jti": auth.assertion_jti.as_deref().map(logged),
+            "grant_type": get("grant_type").as_deref().map(logged),
+            "code_verifier": get("code_verifier").as_deref().map(logged),
         }));
     }
     if let Some(r) = endpoint_fault(&st, Some(&client.client_id), Target::TokenEndpoint).await {
@@ -322,8 +340,8 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
                     && v.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
                 let matches = match g.req.code_challenge_method.as_deref() {
-                    Some("S256") => cis2_sdk::pkce_challenge(&v) == *c,
-                    _ => v == *c,
+                    Some("S256") => same(&cis2_sdk::pkce_challenge(&v), c),
+                    _ => same(&v, c),
                 };
                 if !well_formed || !matches {
                     return invalid_grant("code_verifier does not match code_challenge");

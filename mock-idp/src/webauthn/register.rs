@@ -11,7 +11,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::reply::{error, flatten, internal, no_store, parse_json, verification_failed, with_ceremony};
 use super::rp::{user_handle, verifier};
-use super::storage::{credentials_of, save, signed_in_uid, stash, stored, take};
+use super::storage::{check_registration_aal, credentials_of, save, signed_in, stash, stored, take};
 use crate::credentials::{Ceremony, CeremonyState, CredentialKind, StoredCredential};
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ pub(crate) async fn register_start(
 ) -> Response {
     flatten((|| {
         let req: RegisterStart = parse_json(&body)?;
-        let Some(uid) = signed_in_uid(&st, &headers) else {
+        let Some((uid, method)) = signed_in(&st, &headers) else {
             return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "login_required",
@@ -54,6 +54,7 @@ pub(crate) async fn register_start(
                 format!("{} may not use a {}", user.name(), kind.label()),
             ));
         }
+        check_registration_aal(method, kind)?;
         let wa = verifier(&st)?;
         // The user's credentials go to the browser as `excludeCredentials`. The server-side check is ours
         // (after verification, against every stored credential id: WA-R16), so that a re-registration is a
@@ -124,13 +125,14 @@ pub(crate) async fn register_finish(
                 "this ceremony is not a registration",
             ));
         };
-        if signed_in_uid(&st, &headers).as_deref() != Some(c.uid.as_str()) {
+        let Some((_, method)) = signed_in(&st, &headers).filter(|(uid, _)| *uid == c.uid) else {
             return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "login_required",
                 "the ceremony belongs to another session",
             ));
-        }
+        };
+        check_registration_aal(method, c.kind)?;
         let wa = verifier(&st)?;
         let passkey = wa
             .finish_passkey_registration(&req.credential, &state)

@@ -10,8 +10,10 @@ use super::reply::{error, internal};
 use cis2_sdk::random_token;
 use rand::rngs::OsRng;
 
-use crate::credentials::{Ceremony, StoredCredential};
+use crate::authenticators::AuthMethod;
+use crate::credentials::{Ceremony, CredentialKind, StoredCredential};
 use crate::http::session_cookie;
+use crate::sessions::make_room;
 use crate::state::{AppState, lock};
 use crate::store::StoreError;
 
@@ -37,7 +39,8 @@ pub(crate) fn save(st: &AppState, c: &StoredCredential) -> Result<(), Response> 
         .map_err(internal)
 }
 
-/// Puts a ceremony away (pruning expired ones) and returns its id.
+/// Puts a ceremony away (pruning expired ones; at most `max_interactions`, the oldest dropped first) and
+/// returns its id.
 pub(crate) fn stash(st: &AppState, c: Ceremony) -> String {
     let id = random_token(&mut OsRng, 24);
     let now = st.0.clock.now();
@@ -45,6 +48,7 @@ pub(crate) fn stash(st: &AppState, c: Ceremony) -> String {
     let mut s = lock(&st.0.sessions);
     s.webauthn
         .retain(|_, c| now.duration_since(c.created) <= ttl.saturating_mul(2));
+    make_room(&mut s.webauthn, st.0.config.max_interactions, |c| c.created);
     s.webauthn.insert(id.clone(), c);
     id
 }
@@ -75,9 +79,44 @@ pub(crate) fn take(st: &AppState, id: &str) -> Result<Ceremony, Response> {
 
 /// The signed-in user behind the SSO cookie.
 pub(crate) fn signed_in_uid(st: &AppState, headers: &HeaderMap) -> Option<String> {
+    signed_in(st, headers).map(|(uid, _)| uid)
+}
+
+/// The signed-in user behind the SSO cookie and how they signed in.
+pub(crate) fn signed_in(st: &AppState, headers: &HeaderMap) -> Option<(String, AuthMethod)> {
     let cookie = session_cookie::get(headers)?;
     let now = st.0.clock.now();
     lock(&st.0.sessions)
         .by_cookie(&cookie, now)
-        .map(|s| s.uid.clone())
+        .map(|s| (s.uid.clone(), s.method))
+}
+
+/// The assurance level a session needs to register a credential of `kind`: the credential's own level
+/// (NIST SP 800-63B §6.1.2.1: bind a new authenticator at the level it will be used at), but at most AAL2 for
+/// now, so a security key (AAL3) can still be added after an AAL2 sign-in (TOTP, passkey). An AAL1 session
+/// (password only) registers nothing.
+pub(crate) fn registration_aal(kind: CredentialKind) -> u8 {
+    kind.method().aal().min(REGISTRATION_AAL_CEILING)
+}
+
+/// See [`registration_aal`].
+const REGISTRATION_AAL_CEILING: u8 = 2;
+
+/// Refuses (403 `insufficient_assurance`) a session below [`registration_aal`] for `kind`.
+pub(crate) fn check_registration_aal(method: AuthMethod, kind: CredentialKind) -> Result<(), Response> {
+    let needed = registration_aal(kind);
+    if method.aal() >= needed {
+        return Ok(());
+    }
+    Err(error(
+        StatusCode::FORBIDDEN,
+        "insufficient_assurance",
+        format!(
+            "registering a {} needs a session at AAL{needed} or higher; this one is AAL{} ({}): sign in \
+             again with a stronger authenticator",
+            kind.label(),
+            method.aal(),
+            method.as_str()
+        ),
+    ))
 }

@@ -10,6 +10,7 @@ mod bridge;
 mod common;
 mod faults;
 mod flow;
+mod hardening;
 mod logout;
 mod negative;
 mod restart;

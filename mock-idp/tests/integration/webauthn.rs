@@ -119,20 +119,29 @@ async fn authorize(st: &AppState, acr: &str) -> String {
     loc.split("interaction=").nth(1).unwrap().to_owned()
 }
 
-/// Signs in with a password; returns the SSO cookie.
-async fn password_login(st: &AppState, uid: &str) -> String {
+/// Signs in with `method` (`password` or `smartcard`, the seeded credentials); returns the SSO cookie.
+async fn form_login(st: &AppState, uid: &str, method: &str) -> String {
     let i = authorize(st, "AAL1_USERPASS").await;
+    let secret = match method {
+        "smartcard" => format!("passcode={}", cis2_mock_idp::DEFAULT_PASSCODE),
+        _ => format!("password={}", cis2_mock_idp::DEFAULT_PASSWORD),
+    };
     let r = call(
         st,
         "POST",
         &format!("{REALM}/login"),
         None,
         "application/x-www-form-urlencoded",
-        format!("interaction={i}&uid={uid}&method=password&password=password"),
+        format!("interaction={i}&uid={uid}&method={method}&{secret}"),
     )
     .await;
     assert_eq!(r.status, StatusCode::FOUND);
     r.cookie.expect("SSO cookie")
+}
+
+/// Signs in at AAL3 (smartcard), as registering a security key needs; returns the SSO cookie.
+async fn password_login(st: &AppState, uid: &str) -> String {
+    form_login(st, uid, "smartcard").await
 }
 
 fn user_with_webauthn(st: &AppState) -> String {
@@ -918,7 +927,7 @@ async fn cross_origin_registration_start_uses_the_sso_cookie() {
         "/authorize?response_type=code&client_id=500000000002.apps.supplier&redirect_uri={}&scope=openid&acr_values=AAL1_USERPASS",
         crate::common::REDIRECT
     ));
-    let r = crate::common::authorize_and_login(&h, &h.browser, &url, "656005750108", "password").await;
+    let r = crate::common::authorize_and_login(&h, &h.browser, &url, "656005750108", "smartcard").await;
     assert_eq!(r.status(), 302);
     // The browser's cookie store sends the SSO cookie with the credentialed cross-origin call.
     let r = h
@@ -936,4 +945,35 @@ async fn cross_origin_registration_start_uses_the_sso_cookie() {
     assert!(v["ceremony"].is_string());
     assert_eq!(v["publicKey"]["rp"]["id"], "localhost");
     h.idp.shutdown().await;
+}
+
+/// Issue #10 §2: a password (AAL1) session registers neither a security key nor a passkey; an AAL3 session
+/// may.
+#[tokio::test]
+async fn registration_needs_a_session_at_the_credentials_level() {
+    let st = state();
+    let uid = user_with_webauthn(&st);
+    let weak = form_login(&st, &uid, "password").await;
+    for kind in ["security_key", "passkey"] {
+        let r = post_json(
+            &st,
+            "/webauthn/register/start",
+            Some(&weak),
+            json!({"kind": kind}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{kind}");
+        assert_eq!(r.json()["error"], "insufficient_assurance", "{kind}");
+        let msg = r.json()["error_description"].as_str().unwrap().to_owned();
+        assert!(msg.contains("AAL2") && msg.contains("AAL1"), "{msg}");
+    }
+    let strong = form_login(&st, &uid, "smartcard").await;
+    let r = post_json(
+        &st,
+        "/webauthn/register/start",
+        Some(&strong),
+        json!({"kind": "security_key"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
 }
