@@ -16,6 +16,11 @@ pub struct WebauthnConfig {
     pub origins: Vec<String>,
     /// How long a ceremony stays valid (seconds). Default 300 (WebAuthn L3 recommends 300–600).
     pub ceremony_timeout_secs: u64,
+    /// Registering a credential needs a session at the credential's level (NIST SP 800-63B §6.1.2.1): a
+    /// security key (AAL3) an AAL3 session, a passkey (AAL2) an AAL2 one; otherwise `403
+    /// insufficient_assurance`. Default false for now (any signed-in session may register, as before), so
+    /// browser tests that sign in with a password before registering keep working; it will become the default.
+    pub registration_needs_level: bool,
 }
 
 impl Default for WebauthnConfig {
@@ -24,13 +29,15 @@ impl Default for WebauthnConfig {
             rp_id: None,
             origins: Vec::new(),
             ceremony_timeout_secs: 300,
+            registration_needs_level: false,
         }
     }
 }
 
 impl WebauthnConfig {
     /// `CIS2_MOCK_WEBAUTHN_RP_ID`, `CIS2_MOCK_WEBAUTHN_ORIGINS` (comma-separated),
-    /// `CIS2_MOCK_WEBAUTHN_CEREMONY_TIMEOUT_SECS`. `name` is the variable without `CIS2_MOCK_`.
+    /// `CIS2_MOCK_WEBAUTHN_CEREMONY_TIMEOUT_SECS`, `CIS2_MOCK_WEBAUTHN_REGISTRATION_NEEDS_LEVEL` (`1`/`true`).
+    /// `name` is the variable without `CIS2_MOCK_`.
     pub(crate) fn apply_env(&mut self, key: &str, name: &str, value: &str) -> Result<(), ConfigError> {
         match name {
             "WEBAUTHN_RP_ID" => self.rp_id = Some(value.to_owned()),
@@ -46,6 +53,9 @@ impl WebauthnConfig {
                 self.ceremony_timeout_secs = value
                     .parse()
                     .map_err(|_| ConfigError(format!("{key}={value:?} is not a number")))?
+            }
+            "WEBAUTHN_REGISTRATION_NEEDS_LEVEL" => {
+                self.registration_needs_level = value == "1" || value.eq_ignore_ascii_case("true")
             }
             _ => return Err(ConfigError(format!("unknown variable {key}"))),
         }

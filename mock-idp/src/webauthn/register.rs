@@ -54,7 +54,7 @@ pub(crate) async fn register_start(
                 format!("{} may not use a {}", user.name(), kind.label()),
             ));
         }
-        check_registration_aal(method, kind)?;
+        check_registration_aal(&st, method, kind)?;
         let wa = verifier(&st)?;
         // The user's credentials go to the browser as `excludeCredentials`. The server-side check is ours
         // (after verification, against every stored credential id: WA-R16), so that a re-registration is a
@@ -132,7 +132,7 @@ pub(crate) async fn register_finish(
                 "the ceremony belongs to another session",
             ));
         };
-        check_registration_aal(method, c.kind)?;
+        check_registration_aal(&st, method, c.kind)?;
         let wa = verifier(&st)?;
         let passkey = wa
             .finish_passkey_registration(&req.credential, &state)

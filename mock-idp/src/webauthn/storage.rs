@@ -91,21 +91,15 @@ pub(crate) fn signed_in(st: &AppState, headers: &HeaderMap) -> Option<(String, A
         .map(|s| (s.uid.clone(), s.method))
 }
 
-/// The assurance level a session needs to register a credential of `kind`: the credential's own level
-/// (NIST SP 800-63B §6.1.2.1: bind a new authenticator at the level it will be used at), but at most AAL2 for
-/// now, so a security key (AAL3) can still be added after an AAL2 sign-in (TOTP, passkey). An AAL1 session
-/// (password only) registers nothing.
-pub(crate) fn registration_aal(kind: CredentialKind) -> u8 {
-    kind.method().aal().min(REGISTRATION_AAL_CEILING)
-}
-
-/// See [`registration_aal`].
-const REGISTRATION_AAL_CEILING: u8 = 2;
-
-/// Refuses (403 `insufficient_assurance`) a session below [`registration_aal`] for `kind`.
-pub(crate) fn check_registration_aal(method: AuthMethod, kind: CredentialKind) -> Result<(), Response> {
-    let needed = registration_aal(kind);
-    if method.aal() >= needed {
+/// With `[webauthn] registration_needs_level`, refuses (403 `insufficient_assurance`) a session below the
+/// level of the credential it would register (a security key AAL3, a passkey AAL2).
+pub(crate) fn check_registration_aal(
+    st: &AppState,
+    method: AuthMethod,
+    kind: CredentialKind,
+) -> Result<(), Response> {
+    let needed = kind.method().aal();
+    if !st.0.config.webauthn.registration_needs_level || method.aal() >= needed {
         return Ok(());
     }
     Err(error(

@@ -139,9 +139,9 @@ async fn form_login(st: &AppState, uid: &str, method: &str) -> String {
     r.cookie.expect("SSO cookie")
 }
 
-/// Signs in at AAL3 (smartcard), as registering a security key needs; returns the SSO cookie.
+/// Signs in with a password; returns the SSO cookie.
 async fn password_login(st: &AppState, uid: &str) -> String {
-    form_login(st, uid, "smartcard").await
+    form_login(st, uid, "password").await
 }
 
 fn user_with_webauthn(st: &AppState) -> String {
@@ -927,7 +927,7 @@ async fn cross_origin_registration_start_uses_the_sso_cookie() {
         "/authorize?response_type=code&client_id=500000000002.apps.supplier&redirect_uri={}&scope=openid&acr_values=AAL1_USERPASS",
         crate::common::REDIRECT
     ));
-    let r = crate::common::authorize_and_login(&h, &h.browser, &url, "656005750108", "smartcard").await;
+    let r = crate::common::authorize_and_login(&h, &h.browser, &url, "656005750108", "password").await;
     assert_eq!(r.status(), 302);
     // The browser's cookie store sends the SSO cookie with the credentialed cross-origin call.
     let r = h
@@ -947,31 +947,53 @@ async fn cross_origin_registration_start_uses_the_sso_cookie() {
     h.idp.shutdown().await;
 }
 
-/// Issue #10 §2: a password (AAL1) session registers neither a security key nor a passkey; an AAL3 session
-/// may.
+/// Issue #10 §2: with `[webauthn] registration_needs_level`, a password (AAL1) session registers neither a
+/// security key (AAL3) nor a passkey (AAL2), a TOTP (AAL2) session a passkey but no security key, and an AAL3
+/// session a security key. Without it (the default for now), any signed-in session registers.
 #[tokio::test]
 async fn registration_needs_a_session_at_the_credentials_level() {
-    let st = state();
+    let mut config = cis2_mock_idp::Config::default();
+    config.webauthn.registration_needs_level = true;
+    let key =
+        cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("../data/idp-a.pem"), cis2_sdk::Algorithm::RS256)
+            .unwrap();
+    let st = MockIdp::builder()
+        .config(config)
+        .signing_key(key)
+        .issuer(format!("{ORIGIN}{REALM}"))
+        .build()
+        .unwrap();
     let uid = user_with_webauthn(&st);
+    let start = |cookie: String, kind: &'static str| {
+        let st = st.clone();
+        async move {
+            post_json(
+                &st,
+                "/webauthn/register/start",
+                Some(&cookie),
+                json!({"kind": kind}),
+            )
+            .await
+        }
+    };
     let weak = form_login(&st, &uid, "password").await;
-    for kind in ["security_key", "passkey"] {
-        let r = post_json(
-            &st,
-            "/webauthn/register/start",
-            Some(&weak),
-            json!({"kind": kind}),
-        )
-        .await;
+    for (kind, needed) in [("security_key", "AAL3"), ("passkey", "AAL2")] {
+        let r = start(weak.clone(), kind).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{kind}");
         assert_eq!(r.json()["error"], "insufficient_assurance", "{kind}");
         let msg = r.json()["error_description"].as_str().unwrap().to_owned();
-        assert!(msg.contains("AAL2") && msg.contains("AAL1"), "{msg}");
+        assert!(msg.contains(needed) && msg.contains("AAL1"), "{msg}");
     }
     let strong = form_login(&st, &uid, "smartcard").await;
+    assert_eq!(start(strong.clone(), "security_key").await.status, StatusCode::OK);
+    assert_eq!(start(strong, "passkey").await.status, StatusCode::OK);
+    // The default: a password session still registers (browser tests rely on it until they sign in stronger).
+    let st = state();
+    let weak = form_login(&st, &uid, "password").await;
     let r = post_json(
         &st,
         "/webauthn/register/start",
-        Some(&strong),
+        Some(&weak),
         json!({"kind": "security_key"}),
     )
     .await;
