@@ -1,4 +1,8 @@
-//! The CIS2 conformance suite for relying parties (planned).
+//! # cis2-conformance
 //!
-//! Not built yet: today each crate carries the conformance-catalogue cases it owns as named tests (see
-//! `docs/src/conformance.md`). This crate will embed `cis2-mock-idp` and drive a supplier's RP through them.
+//! The CIS2 conformance suite for relying parties (RPs) written in any language: it embeds `cis2-mock-idp`,
+//! registers the RP as a client, drives it through scenarios with a cookie-jar user agent, and proves each
+//! verdict with evidence (a control sign-in that works, then the faulty journey's probe result and the IdP's
+//! own log of what the RP called).
+
+pub mod model;

@@ -1,0 +1,3 @@
+//! `cis2-conformance`: see the crate docs.
+
+fn main() {}
