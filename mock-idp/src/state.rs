@@ -230,8 +230,9 @@ impl AppState {
         status: u16,
         detail: Option<&str>,
     ) {
-        let at_ms = self.0.clock.now_ms();
-        lock(&self.0.observed).record(at_ms, endpoint, client_id, uid, status, detail);
+        // Timestamped under the lock, so `at_ms` never decreases along `seq` (unless the clock moves back).
+        let mut log = lock(&self.0.observed);
+        log.record(self.0.clock.now_ms(), endpoint, client_id, uid, status, detail);
     }
 
     /// Arms a fault (as `POST /admin/api/faults`); `invalid_request` for a fault that does not fit its target.
