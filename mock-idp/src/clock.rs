@@ -19,19 +19,24 @@ impl OffsetClock {
         Self::default()
     }
 
-    /// Real time in whole seconds, without the offset. The only place the mock reads the system clock.
+    /// Real time in milliseconds, without the offset. The only place the mock reads the system clock.
     #[allow(clippy::disallowed_methods)]
-    fn real_secs() -> i64 {
+    fn real_millis() -> i64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0)
     }
 
     /// Now, offset applied.
     pub fn now(&self) -> UnixTime {
-        let secs = Self::real_secs().saturating_add(self.offset());
-        UnixTime::from_secs(u64::try_from(secs).unwrap_or(0))
+        UnixTime::from_secs(self.now_ms() / 1000)
+    }
+
+    /// Now in milliseconds since the UNIX epoch, offset applied.
+    pub fn now_ms(&self) -> u64 {
+        let ms = Self::real_millis().saturating_add(self.offset().saturating_mul(1000));
+        u64::try_from(ms).unwrap_or(0)
     }
 
     /// The current offset in seconds.

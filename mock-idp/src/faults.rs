@@ -134,6 +134,10 @@ pub struct InjectRequest {
     /// The client whose responses get the fault; `None` for every client.
     #[serde(default)]
     pub client_id: Option<String>,
+    /// The user whose responses get the fault (the user of the code or access token, the logout token's
+    /// `sub`); `None` for every user. Not for the JWKS and discovery endpoints, which serve no user.
+    #[serde(default)]
+    pub uid: Option<String>,
     /// What to mutate; default per fault kind.
     #[serde(default)]
     pub target: Option<Target>,
@@ -153,6 +157,7 @@ impl InjectRequest {
     pub fn new(fault: Fault) -> Self {
         Self {
             client_id: None,
+            uid: None,
             target: None,
             fault,
             times: 1,
@@ -162,6 +167,12 @@ impl InjectRequest {
     /// Only for this client.
     pub fn for_client(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// Only for responses about this user (see [`InjectRequest::uid`]).
+    pub fn for_user(mut self, uid: impl Into<String>) -> Self {
+        self.uid = Some(uid.into());
         self
     }
 
@@ -186,6 +197,8 @@ pub struct Injected {
     pub id: u64,
     /// Client, or `None` for all.
     pub client_id: Option<String>,
+    /// User, or `None` for all.
+    pub uid: Option<String>,
     /// Target.
     pub target: Target,
     /// Fault.
@@ -222,10 +235,16 @@ impl Faults {
         {
             return Err(AdminError::InvalidRequest("status must be 500-599".into()));
         }
+        if req.uid.is_some() && matches!(target, Target::JwksEndpoint | Target::DiscoveryEndpoint) {
+            return Err(AdminError::InvalidRequest(
+                "jwks_endpoint and discovery_endpoint faults cannot be scoped to a user".into(),
+            ));
+        }
         self.next_id += 1;
         let inj = Injected {
             id: self.next_id,
             client_id: req.client_id,
+            uid: req.uid,
             target,
             fault: req.fault,
             remaining: (req.times > 0).then_some(req.times),
@@ -248,13 +267,16 @@ impl Faults {
         self.armed.clear();
     }
 
-    /// Takes the faults armed for `client_id` (or for everyone) on `target`, using one of each.
-    pub(crate) fn take(&mut self, client_id: Option<&str>, target: Target) -> Vec<Fault> {
+    /// Takes the faults armed for `client_id` (or for every client) and `uid` (or for every user) on
+    /// `target`, using one of each. A fault scoped to a user matches only a response about that user (`uid`
+    /// `None`, a response about no known user, matches unscoped faults only).
+    pub(crate) fn take(&mut self, client_id: Option<&str>, uid: Option<&str>, target: Target) -> Vec<Fault> {
         let mut out = Vec::new();
         for f in &mut self.armed {
             let client_ok =
                 f.client_id.is_none() || client_id.is_none() || f.client_id.as_deref() == client_id;
-            if f.target == target && client_ok && f.remaining != Some(0) {
+            let uid_ok = f.uid.is_none() || f.uid.as_deref() == uid;
+            if f.target == target && client_ok && uid_ok && f.remaining != Some(0) {
                 out.push(f.fault.clone());
                 if let Some(n) = &mut f.remaining {
                     *n -= 1;

@@ -42,6 +42,13 @@ pub(crate) fn generate_key() -> Result<SigningKey, String> {
     with_cis2_kid(key)
 }
 
+/// [`generate_key`] on a blocking thread.
+pub(crate) async fn generate_key_async() -> Result<SigningKey, String> {
+    tokio::task::spawn_blocking(generate_key)
+        .await
+        .map_err(|e| e.to_string())?
+}
+
 /// One key with what faults need.
 #[derive(Clone, Debug)]
 pub(crate) struct KeyEntry {

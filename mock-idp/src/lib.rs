@@ -54,8 +54,9 @@
 //!
 //! JSON over HTTP at `/admin/api`; errors are 4xx `{"error","error_description"}`, the [`AdminError`] kinds
 //! that the [`AppState`] methods mirroring the API (`put_user`, `put_client`, `inject_fault`,
-//! `set_auto_login`) return too. The full reference (users, clients, sessions, auto-login, back-channel
-//! deliveries, cards, keys, clock, faults) follows.
+//! `set_auto_login`, `mint_logout_token`, `rotate_signing_key_to`) return too. The full reference (users,
+//! clients, sessions, auto-login, back-channel deliveries and logout tokens, cards, keys, clock, faults, the
+//! observation log) follows.
 //!
 #![doc = include_str!("../docs/admin-api.md")]
 // Handlers return ready `Response`s as early-exit errors; boxing them would only add noise.
@@ -82,6 +83,7 @@ mod http;
 mod journey;
 mod keys;
 mod logout;
+mod observed;
 mod oidc;
 mod pages;
 mod server;
@@ -107,6 +109,8 @@ pub use deliveries::{Delivery, DeliveryAttempt};
 pub use errors::AdminError;
 pub use faults::{Fault, InjectRequest, Injected, LogoutMalformation, Target};
 pub use keys::cis2_kid;
+pub use logout::MintLogoutToken;
+pub use observed::{Observed, ObservedEndpoint};
 pub use server::{MockIdp, MockIdpBuilder, RunningMockIdp, StartError};
 pub use sessions::{SESSION_COOKIE, SsoSession};
 pub use state::{AppState, BridgeState};

@@ -6,22 +6,92 @@
 use std::time::Duration;
 
 use axum::http::header;
-use serde_json::{Map, Value};
+use serde::Deserialize;
 
 use cis2_sdk::{LogoutTokenClaims, random_token};
 use rand::rngs::OsRng;
 
 use crate::cards::CardMode;
 use crate::deliveries::{Delivery, DeliveryAttempt};
+use crate::errors::AdminError;
 use crate::faults::Target;
+use crate::observed::ObservedEndpoint;
 use crate::sessions::SsoSession;
 use crate::signing;
 use crate::state::{AppState, lock};
 
+/// A logout token to mint ([`AppState::mint_logout_token`], `POST /admin/api/logout-tokens`).
+#[derive(Clone, Debug, Deserialize)]
+#[non_exhaustive]
+pub struct MintLogoutToken {
+    /// The client (`aud`); must be registered.
+    pub client_id: String,
+    /// `sub` (the user); at least one of `sub` and `sid` is needed.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// `sid` (an SSO session id, live or not).
+    #[serde(default)]
+    pub sid: Option<String>,
+    /// `jti`; a random one when `None`.
+    #[serde(default)]
+    pub jti: Option<String>,
+}
+
+impl MintLogoutToken {
+    /// A token for `client_id`; name the user or session with [`with_sub`](Self::with_sub) /
+    /// [`with_sid`](Self::with_sid).
+    pub fn new(client_id: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            sub: None,
+            sid: None,
+            jti: None,
+        }
+    }
+
+    /// With this `sub`.
+    pub fn with_sub(mut self, sub: impl Into<String>) -> Self {
+        self.sub = Some(sub.into());
+        self
+    }
+
+    /// With this `sid`.
+    pub fn with_sid(mut self, sid: impl Into<String>) -> Self {
+        self.sid = Some(sid.into());
+        self
+    }
+
+    /// With this `jti` (to replay one, say).
+    pub fn with_jti(mut self, jti: impl Into<String>) -> Self {
+        self.jti = Some(jti.into());
+        self
+    }
+}
+
 impl AppState {
     /// Ends the session with this `sid` (back-channel logout, reason `admin`); false when there is none.
+    /// Every client of the session with a `backchannel_logout_uri` gets a logout token, in the background:
+    /// [`deliveries`](Self::deliveries) lists them at once (outcome `pending`), and each finished attempt
+    /// is a [`BackchannelDelivery`](crate::ObservedEndpoint::BackchannelDelivery) observation
+    /// ([`subscribe_observed`](Self::subscribe_observed)).
     pub fn end_session(&self, sid: &str) -> bool {
         end_session_by_sid(self, sid, "admin").is_some()
+    }
+
+    /// A logout token built and signed exactly as the mock's own back-channel deliveries are (active key,
+    /// `typ: logout+jwt`, `iat` now on the mock's clock), with the faults armed for the client and for the
+    /// user `sub` on `logout_token` applied (and used up). Nothing is sent: the caller posts it. Errors:
+    /// `not_found` for an unregistered client, `invalid_request` without `sub` and `sid`.
+    pub fn mint_logout_token(&self, req: MintLogoutToken) -> Result<String, AdminError> {
+        if self.client(&req.client_id).is_none() {
+            return Err(AdminError::NotFound("client"));
+        }
+        if req.sub.is_none() && req.sid.is_none() {
+            return Err(AdminError::InvalidRequest("sub or sid is required".into()));
+        }
+        let jti = req.jti.unwrap_or_else(|| random_token(&mut OsRng, 16));
+        sign_logout_token(self, &req.client_id, req.sub.as_deref(), req.sid.as_deref(), jti)
+            .map_err(AdminError::Internal)
     }
 
     /// Removes a virtual card from the reader; returns the sids of the sessions that ended (Identity Agent
@@ -69,16 +139,30 @@ pub(crate) fn card_removed(st: &AppState, serial: &str) -> Vec<String> {
         .collect()
 }
 
-fn logout_claims(st: &AppState, client_id: &str, s: &SsoSession) -> Map<String, Value> {
-    LogoutTokenClaims::new(
-        st.issuer(),
+/// Builds and signs a logout token (the faults armed for the client and the user `sub` applied): the one
+/// code path for deliveries and [`AppState::mint_logout_token`].
+fn sign_logout_token(
+    st: &AppState,
+    client_id: &str,
+    sub: Option<&str>,
+    sid: Option<&str>,
+    jti: String,
+) -> Result<String, String> {
+    let mut claims = LogoutTokenClaims::new(st.issuer(), client_id, st.0.clock.now(), jti);
+    if let Some(sub) = sub {
+        claims = claims.with_sub(sub);
+    }
+    if let Some(sid) = sid {
+        claims = claims.with_sid(sid);
+    }
+    signing::sign(
+        st,
         client_id,
-        st.0.clock.now(),
-        random_token(&mut OsRng, 16),
+        sub,
+        Target::LogoutToken,
+        Some("logout+jwt"),
+        claims.to_claims(),
     )
-    .with_sub(s.uid.clone())
-    .with_sid(s.sid.clone())
-    .to_claims()
 }
 
 fn notify(st: &AppState, s: &SsoSession, reason: &str) {
@@ -89,12 +173,12 @@ fn notify(st: &AppState, s: &SsoSession, reason: &str) {
         let Some(uri) = client.backchannel_logout_uri.clone() else {
             continue;
         };
-        let token = match signing::sign(
+        let token = match sign_logout_token(
             st,
             client_id,
-            Target::LogoutToken,
-            Some("logout+jwt"),
-            logout_claims(st, client_id, s),
+            Some(&s.uid),
+            Some(&s.sid),
+            random_token(&mut OsRng, 16),
         ) {
             Ok(t) => t,
             Err(e) => {
@@ -114,12 +198,28 @@ fn notify(st: &AppState, s: &SsoSession, reason: &str) {
             logout_token: token.clone(),
         });
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(deliver(st.clone(), id, uri, token));
+            let to = Recipient {
+                id,
+                client_id: client_id.clone(),
+                sub: s.uid.clone(),
+                uri,
+            };
+            handle.spawn(deliver(st.clone(), to, token));
         }
     }
 }
 
-async fn deliver(st: AppState, id: u64, uri: String, token: String) {
+/// Where a delivery goes, and what its observations say.
+struct Recipient {
+    /// The delivery's id in the log.
+    id: u64,
+    client_id: String,
+    sub: String,
+    uri: String,
+}
+
+async fn deliver(st: AppState, to: Recipient, token: String) {
+    let (id, uri) = (to.id, &to.uri);
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("logout_token", &token)
         .finish();
@@ -128,7 +228,7 @@ async fn deliver(st: AppState, id: u64, uri: String, token: String) {
     for n in 1..=attempts {
         let res =
             st.0.http
-                .post(&uri)
+                .post(uri)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(body.clone())
                 .send()
@@ -169,12 +269,24 @@ async fn deliver(st: AppState, id: u64, uri: String, token: String) {
             ),
         };
         let outcome = outcome.or((n == attempts).then_some("failed"));
+        let detail = match &attempt.error {
+            Some(e) => format!("delivery {id} {}: {e}", outcome.unwrap_or("retrying")),
+            None => format!("delivery {id} {}", outcome.unwrap_or("retrying")),
+        };
+        let status = attempt.status.unwrap_or(0);
         lock(&st.0.deliveries).update(id, |d| {
             d.attempts.push(attempt);
             if let Some(o) = outcome {
                 d.outcome = o.to_owned();
             }
         });
+        st.observe(
+            ObservedEndpoint::BackchannelDelivery,
+            Some(&to.client_id),
+            Some(&to.sub),
+            status,
+            Some(&detail),
+        );
         if outcome.is_some() {
             tracing::info!(id, uri = %uri, outcome, attempts = n, "back-channel logout");
             return;

@@ -185,6 +185,7 @@ impl MockIdpBuilder {
             cards: Mutex::new(cards::Cards::new(card_mode)),
             faults: Mutex::default(),
             deliveries: Mutex::default(),
+            observed: Mutex::default(),
             requests: Mutex::default(),
             http,
             bridge: Default::default(),

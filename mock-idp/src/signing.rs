@@ -7,15 +7,16 @@ use crate::faults::{FaultContext, Target, apply};
 use crate::keys::sign_jwt;
 use crate::state::{AppState, lock, read};
 
-/// Applies the faults armed for `client_id` on `target`, then signs.
+/// Applies the faults armed for `client_id` and the user `uid` on `target`, then signs.
 pub(crate) fn sign(
     st: &AppState,
     client_id: &str,
+    uid: Option<&str>,
     target: Target,
     typ: Option<&str>,
     mut claims: Map<String, Value>,
 ) -> Result<String, String> {
-    let faults = lock(&st.0.faults).take(Some(client_id), target);
+    let faults = lock(&st.0.faults).take(Some(client_id), uid, target);
     let ctx = FaultContext {
         issuer: st.issuer(),
         now: st.0.clock.now().as_secs(),
@@ -26,8 +27,14 @@ pub(crate) fn sign(
 }
 
 /// Applies claim faults without signing (plain JSON userinfo).
-pub(crate) fn mutate(st: &AppState, client_id: &str, target: Target, claims: &mut Map<String, Value>) {
-    let faults = lock(&st.0.faults).take(Some(client_id), target);
+pub(crate) fn mutate(
+    st: &AppState,
+    client_id: &str,
+    uid: Option<&str>,
+    target: Target,
+    claims: &mut Map<String, Value>,
+) {
+    let faults = lock(&st.0.faults).take(Some(client_id), uid, target);
     let ctx = FaultContext {
         issuer: st.issuer(),
         now: st.0.clock.now().as_secs(),

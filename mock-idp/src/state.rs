@@ -17,7 +17,8 @@ use crate::config::Config;
 use crate::deliveries::{Delivery, DeliveryLog};
 use crate::errors::AdminError;
 use crate::faults::{Faults, InjectRequest, Injected};
-use crate::keys::KeyRing;
+use crate::keys::{KeyEntry, KeyRing, generate_key_async, with_cis2_kid};
+use crate::observed::{ObservationLog, Observed, ObservedEndpoint};
 use crate::sessions::{Sessions, SsoSession};
 use crate::store::Store;
 use crate::users::User;
@@ -50,6 +51,7 @@ pub(crate) struct Inner {
     pub(crate) cards: Mutex<Cards>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) deliveries: Mutex<DeliveryLog>,
+    pub(crate) observed: Mutex<ObservationLog>,
     pub(crate) requests: Mutex<Vec<serde_json::Value>>,
     pub(crate) http: reqwest::Client,
     pub(crate) bridge: Bridge,
@@ -93,6 +95,43 @@ impl AppState {
             .iter()
             .map(|k| k.key.kid().to_owned())
             .collect()
+    }
+
+    /// Rotates to a freshly generated RS256 2048-bit key (as `POST /admin/api/keys/rotate` with no body):
+    /// it signs from now on, and the old key stays in the JWKS for `key_grace_period_secs`. Returns the new
+    /// `kid`. Async because generating the key is blocking work (done on a blocking thread).
+    pub async fn rotate_signing_key(&self) -> Result<String, AdminError> {
+        let key = generate_key_async().await.map_err(AdminError::Internal)?;
+        self.rotate_signing_key_to(key, None)
+    }
+
+    /// Rotates to `key` (given its CIS2-style `kid`); the old key stays in the JWKS for `grace` (default
+    /// `key_grace_period_secs`). Returns the new `kid`. `invalid_request` for a key the mock cannot use,
+    /// `conflict` when it is already published.
+    pub fn rotate_signing_key_to(
+        &self,
+        key: cis2_sdk::SigningKey,
+        grace: Option<std::time::Duration>,
+    ) -> Result<String, AdminError> {
+        let key = with_cis2_kid(key).map_err(AdminError::InvalidRequest)?;
+        let now = self.0.clock.now();
+        let grace =
+            grace.unwrap_or_else(|| std::time::Duration::from_secs(self.0.config.key_grace_period_secs));
+        let entry = KeyEntry::new(key, now).map_err(AdminError::InvalidRequest)?;
+        let stored = entry.to_stored().map_err(AdminError::Internal)?;
+        if read(&self.0.keys)
+            .published(now)
+            .iter()
+            .any(|k| k.key.kid() == stored.kid)
+        {
+            return Err(AdminError::Conflict("this key is already published".into()));
+        }
+        self.0
+            .store
+            .add_active_key(&stored, now.saturating_add(grace).as_secs())
+            .map_err(|e| AdminError::Internal(e.to_string()))?;
+        write(&self.0.keys).rotate(entry, now, grace);
+        Ok(stored.kid)
     }
 
     /// A user.
@@ -156,6 +195,44 @@ impl AppState {
     /// The back-channel logout delivery log.
     pub fn deliveries(&self) -> Vec<Delivery> {
         lock(&self.0.deliveries).all()
+    }
+
+    /// The observation log after `seq`: the entries with a greater `seq`, oldest first (the log keeps the
+    /// last 10,000). `observed_since(0)` is all of it.
+    pub fn observed_since(&self, seq: u64) -> Vec<Observed> {
+        lock(&self.0.observed).since(seq)
+    }
+
+    /// The highest `seq` handed out so far (0 before the first entry): take it before acting, then read
+    /// [`observed_since`](Self::observed_since) it.
+    pub fn observed_seq(&self) -> u64 {
+        lock(&self.0.observed).seq()
+    }
+
+    /// Every entry recorded from now on, as it is recorded (no sleeping). A receiver that falls more than
+    /// 4096 entries behind gets `RecvError::Lagged` and should catch up with
+    /// [`observed_since`](Self::observed_since).
+    pub fn subscribe_observed(&self) -> tokio::sync::broadcast::Receiver<Observed> {
+        lock(&self.0.observed).subscribe()
+    }
+
+    /// Empties the observation log (as `DELETE /admin/api/observed`); `seq` numbering goes on.
+    pub fn clear_observed(&self) {
+        lock(&self.0.observed).clear();
+    }
+
+    /// Records an observation (one call per request or delivery attempt).
+    pub(crate) fn observe(
+        &self,
+        endpoint: ObservedEndpoint,
+        client_id: Option<&str>,
+        uid: Option<&str>,
+        status: u16,
+        detail: Option<&str>,
+    ) {
+        // Timestamped under the lock, so `at_ms` never decreases along `seq` (unless the clock moves back).
+        let mut log = lock(&self.0.observed);
+        log.record(self.0.clock.now_ms(), endpoint, client_id, uid, status, detail);
     }
 
     /// Arms a fault (as `POST /admin/api/faults`); `invalid_request` for a fault that does not fit its target.

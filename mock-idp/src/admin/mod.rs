@@ -65,6 +65,11 @@ fn api() -> Router<AppState> {
             "/logout-deliveries",
             get(sessions::list_deliveries).delete(sessions::clear_deliveries),
         )
+        .route("/logout-tokens", post(sessions::mint_logout_token))
+        .route(
+            "/observed",
+            get(sessions::list_observed).delete(sessions::clear_observed),
+        )
         .route(
             "/requests",
             get(sessions::list_requests).delete(sessions::clear_requests),

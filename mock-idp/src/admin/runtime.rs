@@ -8,9 +8,9 @@ use serde_json::json;
 use super::json::{Res, created, no_content, ok, parse};
 use crate::errors::AdminError;
 use crate::faults::InjectRequest;
-use crate::keys::{KeyEntry, generate_key, with_cis2_kid};
+use crate::keys::{KeyEntry, generate_key_async};
 use crate::logout::sweep;
-use crate::state::{AppState, lock, read, write};
+use crate::state::{AppState, lock, read};
 
 /// The published keys (active first) and the JWKS, as `GET /keys` answers (the admin page shows it too).
 pub(super) fn keys_json(st: &AppState) -> serde_json::Value {
@@ -51,30 +51,10 @@ pub(super) async fn rotate_keys(State(st): State<AppState>, body: Bytes) -> Res 
     let r: RotateBody = parse(&body)?;
     let key = match r.private_key_pem {
         Some(pem) => cis2_sdk::SigningKey::from_pkcs8_pem(&pem, cis2_sdk::Algorithm::RS256)
-            .map_err(|e| e.to_string())
-            .and_then(with_cis2_kid),
-        None => match tokio::task::spawn_blocking(generate_key).await {
-            Ok(k) => k,
-            Err(e) => Err(e.to_string()),
-        },
+            .map_err(|e| AdminError::InvalidRequest(e.to_string()))?,
+        None => generate_key_async().await.map_err(AdminError::Internal)?,
     };
-    let key = key.map_err(AdminError::InvalidRequest)?;
-    let now = st.0.clock.now();
-    let grace =
-        std::time::Duration::from_secs(r.grace_period_secs.unwrap_or(st.0.config.key_grace_period_secs));
-    let entry = KeyEntry::new(key, now).map_err(AdminError::InvalidRequest)?;
-    let stored = entry.to_stored().map_err(AdminError::Internal)?;
-    if read(&st.0.keys)
-        .published(now)
-        .iter()
-        .any(|k| k.key.kid() == stored.kid)
-    {
-        return Err(AdminError::Conflict("this key is already published".into()));
-    }
-    st.0.store
-        .add_active_key(&stored, now.saturating_add(grace).as_secs())
-        .map_err(|e| AdminError::Internal(e.to_string()))?;
-    write(&st.0.keys).rotate(entry, now, grace);
+    st.rotate_signing_key_to(key, r.grace_period_secs.map(std::time::Duration::from_secs))?;
     ok(keys_json(&st))
 }
 

@@ -1,13 +1,14 @@
-//! SSO sessions, back-channel logout deliveries, the token-request log and auto-login.
+//! SSO sessions, back-channel logout deliveries and minted logout tokens, the token-request log, the
+//! observation log and auto-login.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use serde_json::json;
 
-use super::json::{Res, no_content, ok};
+use super::json::{Res, created, no_content, ok, parse};
 use crate::auto_login::AutoLoginRequest;
 use crate::errors::AdminError;
-use crate::logout::{end_session, end_session_by_sid};
+use crate::logout::{MintLogoutToken, end_session, end_session_by_sid};
 use crate::state::{AppState, lock};
 
 pub(super) async fn list_sessions(State(st): State<AppState>) -> Res {
@@ -34,6 +35,30 @@ pub(super) async fn list_deliveries(State(st): State<AppState>) -> Res {
 
 pub(super) async fn clear_deliveries(State(st): State<AppState>) -> Res {
     lock(&st.0.deliveries).clear();
+    no_content()
+}
+
+/// `POST /logout-tokens`: `201 {"logout_token"}`.
+pub(super) async fn mint_logout_token(State(st): State<AppState>, body: Bytes) -> Res {
+    let req: MintLogoutToken = parse(&body)?;
+    created(json!({ "logout_token": st.mint_logout_token(req)? }))
+}
+
+/// `GET /observed?since=N` (default 0: everything kept).
+pub(super) async fn list_observed(State(st): State<AppState>, RawQuery(q): RawQuery) -> Res {
+    let mut since = 0;
+    for (k, v) in url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()) {
+        if k == "since" {
+            since = v
+                .parse()
+                .map_err(|_| AdminError::InvalidRequest("since must be a non-negative integer".into()))?;
+        }
+    }
+    ok(st.observed_since(since))
+}
+
+pub(super) async fn clear_observed(State(st): State<AppState>) -> Res {
+    st.clear_observed();
     no_content()
 }
 

@@ -16,6 +16,7 @@ use crate::authenticators::default_acr_values;
 use crate::errors::{found, redirect_error};
 use crate::http::session_cookie;
 use crate::journey::flow::continue_after_auth;
+use crate::observed::ObservedEndpoint;
 use crate::pages::error_page;
 use crate::sessions::{AuthRequest, Interaction, make_room};
 use crate::state::{AppState, lock};
@@ -26,12 +27,33 @@ pub(crate) async fn authorize_get(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    handle(&st, q.as_deref().unwrap_or(""), &headers)
+    observed(&st, q.as_deref().unwrap_or(""), &headers)
 }
 
 /// `POST /authorize` (form-encoded parameters, OIDC Core §3.1.2.1).
 pub(crate) async fn authorize_post(State(st): State<AppState>, headers: HeaderMap, body: String) -> Response {
-    handle(&st, &body, &headers)
+    observed(&st, &body, &headers)
+}
+
+/// [`handle`], recorded in the observation log: the `client_id` parameter, and the user of the browser's
+/// SSO session (as it was before the request), if any.
+fn observed(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
+    let client_id = url::form_urlencoded::parse(params.as_bytes())
+        .find(|(k, _)| k == "client_id")
+        .map(|(_, v)| v.into_owned());
+    let uid = session_cookie::get(headers).and_then(|c| {
+        let now = st.0.clock.now();
+        lock(&st.0.sessions).by_cookie(&c, now).map(|s| s.uid.clone())
+    });
+    let resp = handle(st, params, headers);
+    st.observe(
+        ObservedEndpoint::Authorize,
+        client_id.as_deref(),
+        uid.as_deref(),
+        resp.status().as_u16(),
+        None,
+    );
+    resp
 }
 
 fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::endpoint_fault::endpoint_fault;
 use crate::faults::Target;
+use crate::observed::ObservedEndpoint;
 use crate::pages::index_page;
 use crate::state::{AppState, read};
 
@@ -76,19 +77,31 @@ pub(crate) fn document(st: &AppState) -> serde_json::Value {
 
 /// `GET /.well-known/openid-configuration`.
 pub(crate) async fn discovery(State(st): State<AppState>) -> Response {
-    if let Some(r) = endpoint_fault(&st, None, Target::DiscoveryEndpoint).await {
-        return r;
-    }
-    Json(document(&st)).into_response()
+    let resp = match endpoint_fault(&st, None, None, Target::DiscoveryEndpoint).await {
+        Some(r) => r,
+        None => Json(document(&st)).into_response(),
+    };
+    st.observe(
+        ObservedEndpoint::Discovery,
+        None,
+        None,
+        resp.status().as_u16(),
+        None,
+    );
+    resp
 }
 
 /// `GET /connect/jwk_uri`.
 pub(crate) async fn jwks(State(st): State<AppState>) -> Response {
-    if let Some(r) = endpoint_fault(&st, None, Target::JwksEndpoint).await {
-        return r;
-    }
-    let doc = read(&st.0.keys).jwks(st.0.clock.now());
-    ([(header::CONTENT_TYPE, "application/json")], Json(doc)).into_response()
+    let resp = match endpoint_fault(&st, None, None, Target::JwksEndpoint).await {
+        Some(r) => r,
+        None => {
+            let doc = read(&st.0.keys).jwks(st.0.clock.now());
+            ([(header::CONTENT_TYPE, "application/json")], Json(doc)).into_response()
+        }
+    };
+    st.observe(ObservedEndpoint::Jwks, None, None, resp.status().as_u16(), None);
+    resp
 }
 
 /// `GET /`: issuer, endpoints and test users.

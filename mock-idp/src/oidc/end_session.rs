@@ -9,9 +9,11 @@ use axum::response::Response;
 use cis2_sdk::{ClientId, IssuerUrl, JwkSet, TokenValidator, UnixTime, ValidationPolicy};
 use serde_json::{Map, Value};
 
+use super::observe::Seen;
 use crate::errors::{append_query, found};
 use crate::http::session_cookie;
 use crate::logout::{end_session, end_session_by_sid};
+use crate::observed::ObservedEndpoint;
 use crate::pages::{error_page, signed_out_page};
 use crate::state::{AppState, lock, read};
 
@@ -21,7 +23,7 @@ pub(crate) async fn end_session_get(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    rp_logout(&st, &headers, &q)
+    observed(&st, &headers, &q)
 }
 
 /// `POST /connect/endSession` (form).
@@ -30,7 +32,16 @@ pub(crate) async fn end_session_post(
     headers: HeaderMap,
     axum::Form(q): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    rp_logout(&st, &headers, &q)
+    observed(&st, &headers, &q)
+}
+
+/// [`rp_logout`], recorded in the observation log (the client; the hint's `sub`, else the ended session's
+/// user).
+fn observed(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Response {
+    let mut seen = Seen::default();
+    let resp = rp_logout(st, headers, q, &mut seen);
+    seen.record(st, ObservedEndpoint::EndSession, &resp);
+    resp
 }
 
 /// Checks an `id_token_hint` with the sdk: signed by one of our published keys, our issuer, and issued to
@@ -82,7 +93,8 @@ fn refused(reason: &str) -> Response {
     error_page(StatusCode::BAD_REQUEST, "Sign-out failed", reason)
 }
 
-fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Response {
+fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>, seen: &mut Seen) -> Response {
+    seen.client_id = q.get("client_id").cloned();
     let hint = match q.get("id_token_hint") {
         None => None,
         Some(h) => match verified_hint(st, h, q.get("client_id").map(String::as_str)) {
@@ -94,6 +106,12 @@ fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) ->
     let hint_claims = hint.map(|(_, c)| c);
     // A `client_id` that the hint was not issued to fails the hint's audience check above.
     let client_id = q.get("client_id").cloned().or(hint_aud);
+    seen.client_id.clone_from(&client_id);
+    seen.uid = hint_claims
+        .as_ref()
+        .and_then(|c| c.get("sub"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let redirect = match q.get("post_logout_redirect_uri") {
         None => None,
         Some(uri) => {
@@ -127,14 +145,13 @@ fn rp_logout(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) ->
     {
         return refused("The id_token_hint belongs to another session than this browser's.");
     }
-    match (sid, cookie) {
-        (Some(sid), _) => {
-            end_session_by_sid(st, &sid, "logout");
-        }
-        (None, Some(cookie)) => {
-            end_session(st, &cookie, "logout");
-        }
-        (None, None) => {}
+    let ended = match (sid, cookie) {
+        (Some(sid), _) => end_session_by_sid(st, &sid, "logout"),
+        (None, Some(cookie)) => end_session(st, &cookie, "logout"),
+        (None, None) => None,
+    };
+    if seen.uid.is_none() {
+        seen.uid = ended.map(|s| s.uid);
     }
     let mut resp = match redirect {
         Some(uri) => {

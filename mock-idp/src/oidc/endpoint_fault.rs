@@ -5,13 +5,14 @@ use crate::faults::{Fault, Target};
 use crate::state::{AppState, lock};
 
 /// Applies `slow` / `status` faults armed for an endpoint: sleeps, and returns the 5xx response to send
-/// instead of the real one, if any.
+/// instead of the real one, if any. `uid`: the user of the code or access token, when known.
 pub(crate) async fn endpoint_fault(
     st: &AppState,
     client_id: Option<&str>,
+    uid: Option<&str>,
     target: Target,
 ) -> Option<axum::response::Response> {
-    let armed = lock(&st.0.faults).take(client_id, target);
+    let armed = lock(&st.0.faults).take(client_id, uid, target);
     let mut out = None;
     for f in armed {
         match f {

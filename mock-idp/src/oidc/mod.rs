@@ -6,6 +6,7 @@ mod claims;
 pub(crate) mod discovery;
 mod end_session;
 mod endpoint_fault;
+mod observe;
 mod token;
 mod userinfo;
 

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::claims;
 use super::endpoint_fault::endpoint_fault;
+use super::observe::Seen;
 use cis2_sdk::random_token;
 use rand::rngs::OsRng;
 
@@ -20,6 +21,7 @@ use crate::clients::{AuthMethodName, Client};
 use crate::ct::same;
 use crate::errors::{bad_request, invalid_client, no_store, oauth_json};
 use crate::faults::Target;
+use crate::observed::ObservedEndpoint;
 use crate::sessions::AccessGrant;
 use crate::signing;
 use crate::state::{AppState, lock};
@@ -235,8 +237,15 @@ fn logged(v: &str) -> String {
     format!("{kept}…[truncated {} bytes]", v.len() - end)
 }
 
-/// `POST /access_token`.
+/// `POST /access_token`, recorded in the observation log (the client, and the user of the code).
 pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    let mut seen = Seen::default();
+    let resp = exchange(&st, &headers, &body, &mut seen).await;
+    seen.record(&st, ObservedEndpoint::Token, &resp);
+    resp
+}
+
+async fn exchange(st: &AppState, headers: &HeaderMap, body: &str, seen: &mut Seen) -> Response {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -264,11 +273,14 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
         pairs.push((k.into_owned(), v.into_owned()));
     }
     let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let auth = match authenticate(&st, &headers, &get).await {
+    seen.client_id = get("client_id");
+    let auth = match authenticate(st, headers, &get).await {
         Ok(a) => a,
         Err(resp) => return resp,
     };
     let client = auth.client;
+    seen.client_id = Some(client.client_id.clone());
+    seen.uid = get("code").and_then(|c| lock(&st.0.sessions).codes.get(&c).map(|g| g.uid.clone()));
     {
         let mut requests = lock(&st.0.requests);
         if requests.len() >= 1000 {
@@ -284,7 +296,14 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
             "code_verifier": get("code_verifier").as_deref().map(logged),
         }));
     }
-    if let Some(r) = endpoint_fault(&st, Some(&client.client_id), Target::TokenEndpoint).await {
+    if let Some(r) = endpoint_fault(
+        st,
+        Some(&client.client_id),
+        seen.uid.as_deref(),
+        Target::TokenEndpoint,
+    )
+    .await
+    {
         return r;
     }
     match get("grant_type").as_deref() {
@@ -370,11 +389,18 @@ pub(crate) async fn token(State(st): State<AppState>, headers: HeaderMap, body: 
     let Some(user) = st.user(&grant.uid) else {
         return invalid_grant("the user no longer exists");
     };
-    let claims = match claims::id_token(&st, &grant, &user, &client, &access_token) {
+    let claims = match claims::id_token(st, &grant, &user, &client, &access_token) {
         Ok(c) => c,
         Err(e) => return oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
     };
-    let id_token = match signing::sign(&st, &client.client_id, Target::IdToken, Some("JWT"), claims) {
+    let id_token = match signing::sign(
+        st,
+        &client.client_id,
+        Some(&grant.uid),
+        Target::IdToken,
+        Some("JWT"),
+        claims,
+    ) {
         Ok(t) => t,
         Err(e) => return oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
     };

@@ -8,8 +8,10 @@ use cis2_sdk::OAuthErrorCode;
 
 use super::claims;
 use super::endpoint_fault::endpoint_fault;
+use super::observe::Seen;
 use crate::errors::{no_store, oauth_json};
 use crate::faults::Target;
+use crate::observed::ObservedEndpoint;
 use crate::signing;
 use crate::state::{AppState, lock};
 
@@ -32,8 +34,16 @@ fn unauthorized(error: Option<&str>, description: &str) -> Response {
     resp
 }
 
-/// `GET` / `POST /userinfo` with `Authorization: Bearer`.
+/// `GET` / `POST /userinfo` with `Authorization: Bearer`, recorded in the observation log (the access
+/// token's client and user).
 pub(crate) async fn userinfo(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let mut seen = Seen::default();
+    let resp = answer(&st, &headers, &mut seen).await;
+    seen.record(&st, ObservedEndpoint::Userinfo, &resp);
+    resp
+}
+
+async fn answer(st: &AppState, headers: &HeaderMap, seen: &mut Seen) -> Response {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -48,13 +58,22 @@ pub(crate) async fn userinfo(State(st): State<AppState>, headers: HeaderMap) -> 
     let Some(grant) = grant else {
         return unauthorized(Some("invalid_token"), "unknown access token");
     };
+    seen.client_id = Some(grant.client_id.clone());
+    seen.uid = Some(grant.uid.clone());
     if grant.revoked {
         return unauthorized(Some("invalid_token"), "the access token has been revoked");
     }
     if grant.expires_at <= now {
         return unauthorized(Some("invalid_token"), "the access token has expired");
     }
-    if let Some(r) = endpoint_fault(&st, Some(&grant.client_id), Target::UserinfoEndpoint).await {
+    if let Some(r) = endpoint_fault(
+        st,
+        Some(&grant.client_id),
+        Some(&grant.uid),
+        Target::UserinfoEndpoint,
+    )
+    .await
+    {
         return r;
     }
     let (Some(user), Some(client)) = (st.user(&grant.uid), st.client(&grant.client_id)) else {
@@ -66,12 +85,25 @@ pub(crate) async fn userinfo(State(st): State<AppState>, headers: HeaderMap) -> 
     };
     if client.userinfo_signed {
         claims.insert("iss".into(), st.issuer().into());
-        match signing::sign(&st, &client.client_id, Target::Userinfo, Some("JWT"), claims) {
+        match signing::sign(
+            st,
+            &client.client_id,
+            Some(&grant.uid),
+            Target::Userinfo,
+            Some("JWT"),
+            claims,
+        ) {
             Ok(jwt) => no_store(([(header::CONTENT_TYPE, "application/jwt")], jwt).into_response()),
             Err(e) => oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
         }
     } else {
-        signing::mutate(&st, &client.client_id, Target::Userinfo, &mut claims);
+        signing::mutate(
+            st,
+            &client.client_id,
+            Some(&grant.uid),
+            Target::Userinfo,
+            &mut claims,
+        );
         no_store(axum::Json(claims).into_response())
     }
 }

@@ -13,6 +13,7 @@ mod flow;
 mod hardening;
 mod logout;
 mod negative;
+mod observe;
 mod restart;
 mod sessions;
 mod webauthn;
