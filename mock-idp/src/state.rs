@@ -240,6 +240,16 @@ impl AppState {
         lock(&self.0.faults).inject(req)
     }
 
+    /// The armed faults (`GET /admin/api/faults`).
+    pub fn faults(&self) -> Vec<Injected> {
+        lock(&self.0.faults).list()
+    }
+
+    /// Removes an armed fault (`DELETE /admin/api/faults/{id}`); whether it was armed.
+    pub fn remove_fault(&self, id: u64) -> bool {
+        lock(&self.0.faults).remove(id)
+    }
+
     /// Puts a virtual card back in the reader.
     pub fn insert_card(&self, serial: &str) -> Option<VirtualCard> {
         lock(&self.0.cards).insert(serial)

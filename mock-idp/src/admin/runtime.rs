@@ -91,7 +91,7 @@ pub(super) async fn advance_clock(State(st): State<AppState>, body: Bytes) -> Re
 }
 
 pub(super) async fn list_faults(State(st): State<AppState>) -> Res {
-    ok(lock(&st.0.faults).list())
+    ok(st.faults())
 }
 
 pub(super) async fn inject_fault(State(st): State<AppState>, body: Bytes) -> Res {
@@ -110,7 +110,7 @@ pub(super) async fn clear_faults(State(st): State<AppState>) -> Res {
 }
 
 pub(super) async fn delete_fault(State(st): State<AppState>, Path(id): Path<u64>) -> Res {
-    if lock(&st.0.faults).remove(id) {
+    if st.remove_fault(id) {
         no_content()
     } else {
         Err(AdminError::NotFound("fault"))
