@@ -180,12 +180,12 @@ fn summary_table(report: &RunReport) -> Markup {
             caption { "Scenarios by verdict" }
             thead {
                 tr {
-                    th scope="col" { "Scenarios" }
-                    th scope="col" { "Passed" }
-                    th scope="col" { "Failed" }
-                    th scope="col" { "Errors" }
-                    th scope="col" { "Skipped" }
-                    th scope="col" { "Required, not passed" }
+                    th.num scope="col" { "Scenarios" }
+                    th.num scope="col" { "Passed" }
+                    th.num scope="col" { "Failed" }
+                    th.num scope="col" { "Errors" }
+                    th.num scope="col" { "Skipped" }
+                    th.num scope="col" { "Required, not passed" }
                 }
             }
             tbody {
@@ -259,8 +259,8 @@ fn scenario_section(r: &ScenarioResult) -> Markup {
             h3 { code { (r.id) } ": " (r.title) }
             p { (badge(r.verdict)) " " span.tag { (required_tag(r.required)) " · group " (r.group) } }
             dl.facts {
-                dt { "Reason" } dd { (r.reason) }
-                dt { "What a pass proves" } dd { (r.proves) }
+                dt { "Reason" } dd.prose { (r.reason) }
+                dt { "What a pass proves" } dd.prose { (r.proves) }
                 dt { "Catalogue" }
                 dd {
                     @if r.catalogue.is_empty() { "none" } @else {
@@ -285,7 +285,7 @@ fn scenario_section(r: &ScenarioResult) -> Markup {
                     table {
                         thead {
                             tr {
-                                th scope="col" { "Time" }
+                                th.num scope="col" { "Time" }
                                 th scope="col" { "Actor" }
                                 th scope="col" { "What" }
                             }
@@ -303,7 +303,7 @@ fn scenario_section(r: &ScenarioResult) -> Markup {
                 }
                 @if !r.tokens.is_empty() {
                     h4 { "Tokens issued (decoded, signatures not shown)" }
-                    @for token in &r.tokens { (token_details(token)) }
+                    @for token in &r.tokens { (token_details(token, open)) }
                 }
             }
             p { a href="#scenarios" { "Back to the list of scenarios" } }
@@ -311,9 +311,9 @@ fn scenario_section(r: &ScenarioResult) -> Markup {
     }
 }
 
-fn token_details(token: &DecodedToken) -> Markup {
+fn token_details(token: &DecodedToken, open: bool) -> Markup {
     html! {
-        details {
+        details open[open] {
             summary { (token.label) }
             p { "Header" }
             pre { code { (pretty(&token.header)) } }
