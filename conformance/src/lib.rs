@@ -6,3 +6,4 @@
 //! own log of what the RP called).
 
 pub mod model;
+pub mod report;
