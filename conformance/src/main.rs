@@ -1,3 +1,6 @@
-//! `cis2-conformance`: see the crate docs.
+//! `cis2-conformance`: see the crate docs and `cis2-conformance --help`.
 
-fn main() {}
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    cis2_conformance::cli::main().await
+}

@@ -60,6 +60,9 @@ pub struct Cached<T> {
     policy: CachePolicy,
     value: Option<(T, UnixTime, u64)>,
     last_attempt: Option<UnixTime>,
+    /// The last refetch a miss triggered: misses are limited by their own cooldown, so a document fetched
+    /// a moment ago (at start-up) does not block the one refetch a rotated key needs (catalogue CS-06).
+    last_miss_refetch: Option<UnixTime>,
     next_ticket: u64,
     consecutive_failures: u32,
 }
@@ -71,6 +74,7 @@ impl<T> Cached<T> {
             policy,
             value: None,
             last_attempt: None,
+            last_miss_refetch: None,
             next_ticket: 0,
             consecutive_failures: 0,
         }
@@ -110,9 +114,24 @@ impl<T> Cached<T> {
         }
     }
 
-    /// Whether an unknown `kid` (or similar miss) may trigger a refetch now: at most one per cooldown.
+    /// Whether an unknown `kid` (or similar miss) may trigger a refetch now: at most one per cooldown, and
+    /// none while a failed fetch is cooling down. An ordinary fetch does not count against it.
     pub fn may_refetch_on_miss(&self, now: UnixTime) -> bool {
-        !self.cooling_down(now)
+        let miss_cooling = self
+            .last_miss_refetch
+            .is_some_and(|t| now.duration_since(t) < self.policy.refetch_cooldown);
+        let failed_recently = self.consecutive_failures > 0 && self.cooling_down(now);
+        !miss_cooling && !failed_recently
+    }
+
+    /// [`Cached::may_refetch_on_miss`], and when it may, records the refetch so the next miss within the
+    /// cooldown may not.
+    pub fn claim_refetch_on_miss(&mut self, now: UnixTime) -> bool {
+        let ok = self.may_refetch_on_miss(now);
+        if ok {
+            self.last_miss_refetch = Some(now);
+        }
+        ok
     }
 
     /// Records that a fetch starts now; hand the ticket back with its result.

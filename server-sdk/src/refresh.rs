@@ -93,7 +93,7 @@ impl<T: Clone> Refreshing<T> {
         Fut: Future<Output = Result<T, Error>>,
     {
         let seen = self.generation.load(Ordering::SeqCst);
-        if !self.with_state(|s| s.may_refetch_on_miss(clock.now())) {
+        if !self.with_state(|s| s.claim_refetch_on_miss(clock.now())) {
             return Ok(None);
         }
         self.fetch_shared(clock, seen, fetch).await.map(Some)

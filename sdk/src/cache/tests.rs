@@ -14,7 +14,7 @@ fn jwks_01_02_05_rel_01_refresh_cooldown_and_stale_limit() {
     assert!(c.complete(tk, "a", t(0)));
     assert_eq!(c.action(t(10)), CacheAction::UseCached);
     // Unknown kid: one refetch, then the cooldown holds.
-    assert!(c.may_refetch_on_miss(t(31)));
+    assert!(c.claim_refetch_on_miss(t(31)));
     let tk = c.begin_fetch(t(31));
     assert!(!c.may_refetch_on_miss(t(40)));
     c.fail(tk);
@@ -54,4 +54,22 @@ fn replace_keeps_the_cooldown_and_loses_to_later_fetches() {
     let tk = c.begin_fetch(t(40));
     assert!(c.complete(tk, "c", t(41)));
     assert_eq!(c.get(t(41)), Some(&"c"));
+}
+
+#[test]
+fn cs_06_a_key_rotated_right_after_start_up_gets_its_refetch() {
+    let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
+    let tk = c.begin_fetch(t(0));
+    assert!(c.complete(tk, "a", t(0)));
+    // The JWKS was fetched a second ago; a token names a new kid: one refetch is allowed.
+    assert!(c.claim_refetch_on_miss(t(1)));
+    let tk = c.begin_fetch(t(1));
+    assert!(c.complete(tk, "b", t(1)));
+    // Another unknown kid within the cooldown: no second refetch (JWKS-02).
+    assert!(!c.claim_refetch_on_miss(t(5)));
+    assert!(c.claim_refetch_on_miss(t(32)));
+    // After a failed fetch, misses wait for the cooldown as well.
+    let tk = c.begin_fetch(t(40));
+    c.fail(tk);
+    assert!(!c.may_refetch_on_miss(t(41)));
 }

@@ -1,0 +1,280 @@
+//! The suite's IdP: `cis2-mock-idp` embedded as a library, with the RP registered as its client, a fresh
+//! user per journey, faults armed for one user at a time (so scenarios run in parallel), and the mock's
+//! log of what the RP called (the evidence that a refused token was not used).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use cis2_mock_idp::{
+    AppState, AuthMethodName, Client, Fault, InjectRequest, Injected, MintLogoutToken, MockIdp, Observed,
+    RunningMockIdp, Target, User, org, role,
+};
+
+use crate::agent::IdpForms;
+use crate::config::RpConfig;
+
+/// Why the suite's IdP could not start or act.
+#[derive(Debug, thiserror::Error)]
+pub enum IdpError {
+    /// The mock did not start (e.g. the port is taken).
+    #[error("the suite's IdP did not start: {0}. Fix: free the port or set [idp] port in rp.toml")]
+    Start(String),
+    /// The RP's client registration was refused.
+    #[error("registering the RP's client: {0}")]
+    Register(String),
+    /// An admin operation failed.
+    #[error("IdP: {0}")]
+    Admin(String),
+}
+
+/// What a test user looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserShape {
+    /// Two roles in two organisations (role selection has something to choose).
+    TwoRoles,
+    /// One role.
+    OneRole,
+    /// No roles at all (a valid CIS2 user).
+    NoRoles,
+}
+
+/// The embedded IdP.
+#[derive(Debug)]
+pub struct Idp {
+    running: RunningMockIdp,
+    client_id: String,
+    forms: IdpForms,
+    next_user: AtomicU64,
+}
+
+impl Idp {
+    /// Starts the mock on `[idp] port` (127.0.0.1) and registers the RP's client.
+    pub async fn start(cfg: &RpConfig, signing_key: Option<cis2_sdk::SigningKey>) -> Result<Self, IdpError> {
+        let mut b = MockIdp::builder()
+            .port(cfg.idp.port)
+            .backchannel_retries(1, Duration::from_millis(100));
+        if let Some(k) = signing_key {
+            b = b.signing_key(k);
+        }
+        let running = b.start().await.map_err(|e| IdpError::Start(e.to_string()))?;
+        let state = running.state().clone();
+        let forms = IdpForms {
+            authorize_url: state.endpoint("/authorize"),
+            login_url: state.endpoint("/login"),
+            role_url: state.endpoint("/select-role"),
+            state: state.clone(),
+        };
+        let idp = Self {
+            running,
+            client_id: cfg.client.client_id.clone(),
+            forms,
+            next_user: AtomicU64::new(u64::from(rand::random::<u16>()) * 100_000),
+        };
+        idp.register(cfg)?;
+        Ok(idp)
+    }
+
+    fn register(&self, cfg: &RpConfig) -> Result<(), IdpError> {
+        let method = match cfg.client.auth_method.as_str() {
+            "private_key_jwt" => AuthMethodName::PrivateKeyJwt,
+            "client_secret_basic" => AuthMethodName::ClientSecretBasic,
+            _ => AuthMethodName::ClientSecretPost,
+        };
+        let mut c = Client::new(cfg.client.client_id.clone(), cfg.rp.redirect_uris.clone(), method);
+        c.client_name = cfg.rp.name.clone();
+        c.client_secret = cfg.client.client_secret.clone();
+        c.jwks_uri = cfg.client.jwks_uri.clone();
+        if let Some(alg) = &cfg.client.signing_alg {
+            c.jwks_uri_signing_algorithm = alg.clone();
+        }
+        c.backchannel_logout_uri = cfg.rp.backchannel_logout_uri.clone();
+        c.post_logout_redirect_uris = cfg.rp.post_logout_redirect_uris.clone();
+        c.userinfo_signed = cfg.features.signed_userinfo;
+        self.state()
+            .put_client(c)
+            .map_err(|e| IdpError::Register(e.to_string()))
+    }
+
+    /// The issuer, byte for byte.
+    pub fn issuer(&self) -> &str {
+        self.running.issuer()
+    }
+
+    /// The mock's state (its library API).
+    pub fn state(&self) -> &AppState {
+        self.running.state()
+    }
+
+    /// The RP's client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// Where the IdP's forms are.
+    pub fn forms(&self) -> &IdpForms {
+        &self.forms
+    }
+
+    /// Creates a fresh user and returns its uid (12 digits, as CIS2 UIDs are).
+    pub fn new_user(&self, shape: UserShape) -> Result<String, IdpError> {
+        let n = self.next_user.fetch_add(1, Ordering::Relaxed);
+        let uid = format!("55{:010}", n % 10_000_000_000);
+        let mut u = User::new(uid.clone(), "Conformance", format!("User {n}"));
+        let roles = match shape {
+            UserShape::TwoRoles => vec![
+                role(
+                    &format!("{uid}01"),
+                    &format!("{uid}91"),
+                    "A1B2C",
+                    "R8000",
+                    "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\"",
+                ),
+                role(
+                    &format!("{uid}02"),
+                    &format!("{uid}92"),
+                    "X26",
+                    "R8008",
+                    "\"Admin & Clerical\":\"Admin and Clerical\":\"Admin/Clinical Support Access Role\"",
+                ),
+            ],
+            UserShape::OneRole => vec![role(
+                &format!("{uid}01"),
+                &format!("{uid}91"),
+                "A1B2C",
+                "R8000",
+                "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\"",
+            )],
+            UserShape::NoRoles => Vec::new(),
+        };
+        u.orgs = roles
+            .iter()
+            .map(|r| {
+                org(
+                    &r.org_code,
+                    &format!("Organisation {}", r.org_code),
+                    Some(&r.person_orgid),
+                )
+            })
+            .collect();
+        u.roles = roles;
+        self.state()
+            .put_user(u)
+            .map_err(|e| IdpError::Admin(e.to_string()))?;
+        Ok(uid)
+    }
+
+    /// Replaces a user (after editing a copy from [`AppState::user`]).
+    pub fn put_user(&self, u: User) -> Result<(), IdpError> {
+        self.state()
+            .put_user(u)
+            .map_err(|e| IdpError::Admin(e.to_string()))
+    }
+
+    /// Arms `fault` on `target` (default for the fault) for the next response about `uid`.
+    pub fn arm(&self, fault: Fault, target: Option<Target>, uid: &str) -> Result<Injected, IdpError> {
+        let mut req = InjectRequest::new(fault)
+            .for_client(self.client_id.clone())
+            .for_user(uid);
+        if let Some(t) = target {
+            req = req.target(t);
+        }
+        self.state()
+            .inject_fault(req)
+            .map_err(|e| IdpError::Admin(e.to_string()))
+    }
+
+    /// Arms `fault` on `target` for every request (JWKS / discovery outages), until [`Idp::disarm`].
+    pub fn arm_global(&self, fault: Fault, target: Target) -> Result<Injected, IdpError> {
+        let req = InjectRequest::new(fault).target(target).times(0);
+        self.state()
+            .inject_fault(req)
+            .map_err(|e| IdpError::Admin(e.to_string()))
+    }
+
+    /// Removes an armed fault.
+    pub fn disarm(&self, id: u64) {
+        let _ = self.state().remove_fault(id);
+    }
+
+    /// Rotates the IdP's signing key; returns the new kid.
+    pub async fn rotate_key(&self) -> Result<String, IdpError> {
+        self.state()
+            .rotate_signing_key()
+            .await
+            .map_err(|e| IdpError::Admin(e.to_string()))
+    }
+
+    /// The newest IdP session of `uid` whose sid is not in `except`.
+    pub fn latest_sid(&self, uid: &str, except: &[&str]) -> Option<String> {
+        self.state()
+            .sessions()
+            .into_iter()
+            .filter(|s| s.uid == uid && !except.contains(&s.sid.as_str()))
+            .max_by_key(|s| s.auth_time)
+            .map(|s| s.sid)
+    }
+
+    /// A logout token for the RP's client about `uid` (and `sid`), with the faults armed for `uid` applied.
+    pub fn mint_logout(&self, uid: &str, sid: Option<&str>, jti: Option<&str>) -> Result<String, IdpError> {
+        let mut req = MintLogoutToken::new(self.client_id.clone()).with_sub(uid);
+        if let Some(s) = sid {
+            req = req.with_sid(s);
+        }
+        if let Some(j) = jti {
+            req = req.with_jti(j);
+        }
+        self.state()
+            .mint_logout_token(req)
+            .map_err(|e| IdpError::Admin(e.to_string()))
+    }
+
+    /// Whether fault `id` has been used up (the faulty response was really sent).
+    pub fn fault_used(&self, id: u64) -> bool {
+        !self.state().faults().iter().any(|f| f.id == id)
+    }
+
+    /// The highest observation sequence number so far.
+    pub fn seq(&self) -> u64 {
+        self.state().observed_seq()
+    }
+
+    /// What the RP called since `seq`, about `uid`.
+    pub fn observed_for(&self, since: u64, uid: &str) -> Vec<Observed> {
+        self.state()
+            .observed_since(since)
+            .into_iter()
+            .filter(|o| o.uid.as_deref() == Some(uid))
+            .collect()
+    }
+
+    /// Waits (bounded) until an observation after `since` matches `pred`.
+    pub async fn wait_for(
+        &self,
+        since: u64,
+        timeout: Duration,
+        pred: impl Fn(&Observed) -> bool,
+    ) -> Option<Observed> {
+        let mut rx = self.state().subscribe_observed();
+        if let Some(o) = self.state().observed_since(since).into_iter().find(|o| pred(o)) {
+            return Some(o);
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Ok(o)) if o.seq > since && pred(&o) => return Some(o),
+                Ok(Ok(_)) => {}
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
+                    if let Some(o) = self.state().observed_since(since).into_iter().find(|o| pred(o)) {
+                        return Some(o);
+                    }
+                }
+                Ok(Err(_)) | Err(_) => return None,
+            }
+        }
+    }
+
+    /// Stops the mock.
+    pub async fn shutdown(self) {
+        self.running.shutdown().await;
+    }
+}

@@ -1,0 +1,153 @@
+//! What a scenario is: an id, what it proves, the catalogue ids it covers, what the RP must claim for it
+//! to apply, and the journey that decides it.
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+
+use crate::config::RpConfig;
+use crate::ctx::Ctx;
+
+/// A feature an RP claims in `[features]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    /// Back-channel logout.
+    BackchannelLogout,
+    /// Role selection.
+    RoleSelection,
+    /// Step-up to AAL3.
+    StepUp,
+    /// CIS2 end-session.
+    EndSession,
+    /// Local sign-out (a `rp.sign_out` action).
+    SignOut,
+    /// Signed userinfo.
+    SignedUserinfo,
+    /// The probe shows the selected role (`probe.role_json_pointer`).
+    RoleVisible,
+}
+
+impl Feature {
+    /// Whether `cfg` claims it.
+    pub fn claimed(self, cfg: &RpConfig) -> bool {
+        let f = &cfg.features;
+        match self {
+            Feature::BackchannelLogout => f.backchannel_logout,
+            Feature::RoleSelection => f.role_selection,
+            Feature::StepUp => f.step_up,
+            Feature::EndSession => f.end_session,
+            Feature::SignOut => cfg.rp.sign_out.is_some(),
+            Feature::SignedUserinfo => f.signed_userinfo,
+            Feature::RoleVisible => cfg.probe.role_json_pointer.is_some(),
+        }
+    }
+
+    /// The `rp.toml` switch, for "skipped because" lines.
+    pub fn name(self) -> &'static str {
+        match self {
+            Feature::BackchannelLogout => "features.backchannel_logout",
+            Feature::RoleSelection => "features.role_selection",
+            Feature::StepUp => "features.step_up",
+            Feature::EndSession => "features.end_session",
+            Feature::SignOut => "rp.sign_out",
+            Feature::SignedUserinfo => "features.signed_userinfo",
+            Feature::RoleVisible => "probe.role_json_pointer",
+        }
+    }
+}
+
+/// How a scenario ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Proven conformant; the reason says what the RP did.
+    Pass(String),
+    /// Proven not conformant; the reason says what the RP did and what it should do.
+    Fail(String),
+    /// Not decidable; the reason says why and what to fix.
+    Error(String),
+}
+
+/// The journey that decides a scenario.
+pub type Run = Arc<dyn Fn(Ctx) -> BoxFuture<'static, Outcome> + Send + Sync>;
+
+/// One scenario.
+#[derive(Clone)]
+pub struct Scenario {
+    /// Stable id (`group.name`).
+    pub id: String,
+    /// Group.
+    pub group: &'static str,
+    /// One line: what happens.
+    pub title: String,
+    /// What a pass proves.
+    pub proves: String,
+    /// Conformance-catalogue ids.
+    pub catalogue: Vec<&'static str>,
+    /// Features the RP must claim for it to apply.
+    pub needs: Vec<Feature>,
+    /// Whether the run fails when it does not pass (false: advisory, e.g. a kit-policy choice).
+    pub required: bool,
+    /// Changes IdP-wide state (signing keys, the JWKS endpoint): runs alone, before the others.
+    pub exclusive: bool,
+    /// The journey.
+    pub run: Run,
+}
+
+impl std::fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scenario")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Scenario {
+    /// A required, parallel scenario.
+    pub fn new<F, Fut>(
+        group: &'static str,
+        name: &str,
+        title: impl Into<String>,
+        proves: impl Into<String>,
+        catalogue: &[&'static str],
+        run: F,
+    ) -> Self
+    where
+        F: Fn(Ctx) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Outcome> + Send + 'static,
+    {
+        Self {
+            id: format!("{group}.{name}"),
+            group,
+            title: title.into(),
+            proves: proves.into(),
+            catalogue: catalogue.to_vec(),
+            needs: Vec::new(),
+            required: true,
+            exclusive: false,
+            run: Arc::new(move |ctx| Box::pin(run(ctx))),
+        }
+    }
+
+    /// Applies only when the RP claims `f`.
+    pub fn needs(mut self, f: Feature) -> Self {
+        self.needs.push(f);
+        self
+    }
+
+    /// Advisory: reported, but does not fail the run.
+    pub fn advisory(mut self) -> Self {
+        self.required = false;
+        self
+    }
+
+    /// Runs alone (IdP-wide state).
+    pub fn exclusive(mut self) -> Self {
+        self.exclusive = true;
+        self
+    }
+
+    /// The first feature `cfg` lacks, if any.
+    pub fn missing_feature(&self, cfg: &RpConfig) -> Option<Feature> {
+        self.needs.iter().copied().find(|f| !f.claimed(cfg))
+    }
+}

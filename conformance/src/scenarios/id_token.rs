@@ -1,0 +1,363 @@
+//! The ID token: every claim and header the RP must check, each faulted alone on an otherwise valid,
+//! correctly signed token (one fault per scenario, the OpenID Foundation way).
+
+use cis2_mock_idp::Fault;
+use serde_json::{Value, json};
+
+use crate::ctx::Ctx;
+use crate::scenario::Scenario;
+use crate::verdict::{Case, refuses};
+
+const G: &str = "id-token";
+
+/// A scenario whose case is built from the context (the issuer, the client id, the IdP's clock).
+fn refuse(
+    name: &str,
+    title: &str,
+    proves: &str,
+    catalogue: &[&'static str],
+    case: impl Fn(&Ctx) -> Case + Send + Sync + 'static,
+) -> Scenario {
+    let case = std::sync::Arc::new(case);
+    Scenario::new(G, name, title, proves, catalogue, move |ctx| {
+        let case = case(&ctx);
+        refuses(ctx, case)
+    })
+}
+
+fn set(claim: &str, value: Value) -> Fault {
+    Fault::SetClaim {
+        claim: claim.into(),
+        value,
+    }
+}
+
+fn missing(claim: &str) -> Fault {
+    Fault::MissingClaim { claim: claim.into() }
+}
+
+pub(super) fn now(ctx: &Ctx) -> i64 {
+    i64::try_from(cis2_sdk::Clock::now(ctx.idp.state().clock()).as_secs()).unwrap_or(i64::MAX)
+}
+
+/// The issuer with one change a URL library would normalise away.
+fn issuer_variant(issuer: &str, how: &str) -> String {
+    match how {
+        "slash" => format!("{issuer}/"),
+        "scheme-case" => issuer.replacen("http", "HTTP", 1),
+        "dot-segment" => issuer.replacen("/oauth2/", "/./oauth2/", 1),
+        "path-case" => issuer.replacen("/Healthcare", "/healthcare", 1),
+        "percent" => issuer.replacen("/Healthcare", "/%48ealthcare", 1),
+        _ => issuer.to_owned(),
+    }
+}
+
+pub(super) fn all() -> Vec<Scenario> {
+    let mut v = vec![
+        refuse(
+            "wrong-iss",
+            "iss is another issuer",
+            "iss is compared with the configured issuer",
+            &["CS-09", "IDT-05"],
+            |_| Case::new(Fault::WrongIss { value: None }, "an ID token from another issuer"),
+        ),
+        refuse(
+            "missing-iss",
+            "iss is absent",
+            "a token without iss is refused",
+            &["CS-39"],
+            |_| Case::new(missing("iss"), "an ID token without iss"),
+        ),
+    ];
+    for (how, words) in [
+        ("slash", "a trailing slash added"),
+        ("scheme-case", "the scheme in capitals"),
+        ("dot-segment", "a /./ dot segment in the path"),
+        ("path-case", "the path in another case"),
+        ("percent", "a percent-encoded letter in the path"),
+    ] {
+        let what = format!("an ID token whose iss is the issuer with {words}");
+        v.push(refuse(
+            &format!("iss-{how}"),
+            &format!("iss is the issuer with {words}"),
+            "iss is compared byte for byte, never after URL normalisation (CIS2's issuer keeps an explicit :443)",
+            &["IDT-05"],
+            move |ctx| Case::new(Fault::WrongIss { value: Some(issuer_variant(ctx.idp.issuer(), how)) }, what.clone()),
+        ));
+    }
+    v.extend([
+        refuse(
+            "missing-sub",
+            "sub is absent",
+            "a token without sub is refused",
+            &["CS-10"],
+            |_| Case::new(missing("sub"), "an ID token without sub"),
+        ),
+        refuse(
+            "sub-empty",
+            "sub is an empty string",
+            "an empty subject is refused",
+            &["CS-10"],
+            |_| Case::new(set("sub", json!("")), "an ID token whose sub is empty"),
+        ),
+        refuse(
+            "sub-number",
+            "sub is a number",
+            "claim types are checked",
+            &["IDT-04"],
+            |_| {
+                Case::new(
+                    set("sub", json!(555_000_000_001_u64)),
+                    "an ID token whose sub is a number",
+                )
+            },
+        ),
+        refuse(
+            "wrong-aud",
+            "aud is another client",
+            "aud must contain the RP's client id",
+            &["CS-11"],
+            |_| Case::new(Fault::WrongAud { value: None }, "an ID token for another client"),
+        ),
+        refuse(
+            "missing-aud",
+            "aud is absent",
+            "a token without aud is refused",
+            &["CS-12"],
+            |_| Case::new(missing("aud"), "an ID token without aud"),
+        ),
+        refuse(
+            "aud-array-other",
+            "aud is an array without the client",
+            "an aud array must hold the client id",
+            &["CS-11", "IDT-06"],
+            |_| {
+                Case::new(
+                    Fault::WrongAud {
+                        value: Some(json!(["wrong-client.apps.national"])),
+                    },
+                    "an ID token whose aud array lacks the client id",
+                )
+            },
+        ),
+        refuse(
+            "aud-empty-array",
+            "aud is an empty array",
+            "malformed aud is refused",
+            &["IDT-06"],
+            |_| {
+                Case::new(
+                    Fault::WrongAud {
+                        value: Some(json!([])),
+                    },
+                    "an ID token whose aud is an empty array",
+                )
+            },
+        ),
+        refuse(
+            "aud-number",
+            "aud is a number",
+            "malformed aud is refused",
+            &["IDT-06"],
+            |_| {
+                Case::new(
+                    Fault::WrongAud {
+                        value: Some(json!(42)),
+                    },
+                    "an ID token whose aud is a number",
+                )
+            },
+        ),
+        refuse(
+            "aud-client-plus-suffix",
+            "aud is the client id with a suffix",
+            "aud is compared exactly",
+            &["CS-11"],
+            |ctx| {
+                Case::new(
+                    Fault::WrongAud {
+                        value: Some(json!(format!("{}1", ctx.idp.client_id()))),
+                    },
+                    "an ID token whose aud is the client id plus \"1\"",
+                )
+            },
+        ),
+        refuse(
+            "wrong-azp",
+            "azp is another client",
+            "azp, when present, must be the client id",
+            &["IDT-07"],
+            |_| {
+                Case::new(
+                    set("azp", json!("wrong-client.apps.national")),
+                    "an ID token whose azp is another client",
+                )
+            },
+        ),
+        refuse(
+            "missing-iat",
+            "iat is absent",
+            "a token without iat is refused",
+            &["CS-13"],
+            |_| Case::new(missing("iat"), "an ID token without iat"),
+        ),
+        refuse(
+            "missing-exp",
+            "exp is absent",
+            "a token without exp is refused",
+            &["CS-38"],
+            |_| Case::new(missing("exp"), "an ID token without exp"),
+        ),
+        refuse(
+            "expired",
+            "exp is in the past",
+            "expired tokens are refused",
+            &["CS-36", "IDT-01"],
+            |_| Case::new(Fault::Expired, "an expired ID token"),
+        ),
+        refuse(
+            "expired-just",
+            "exp passed 2 minutes ago",
+            "the clock tolerance is small (≤ 60 s)",
+            &["IDT-01"],
+            |ctx| {
+                Case::new(
+                    set("exp", json!(now(ctx) - 120)),
+                    "an ID token that expired 2 minutes ago",
+                )
+            },
+        ),
+        refuse(
+            "future-iat",
+            "iat is an hour ahead",
+            "tokens issued in the future are refused",
+            &["IDT-02"],
+            |_| Case::new(Fault::FutureIat, "an ID token issued an hour in the future"),
+        ),
+        refuse(
+            "future-nbf",
+            "nbf is an hour ahead",
+            "not-yet-valid tokens are refused",
+            &["IDT-03"],
+            |ctx| {
+                Case::new(
+                    set("nbf", json!(now(ctx) + 3600)),
+                    "an ID token not valid for another hour (nbf)",
+                )
+            },
+        ),
+        refuse(
+            "exp-string",
+            "exp is a string",
+            "time claims of the wrong type are malformed, not absent",
+            &["IDT-04"],
+            |_| {
+                Case::new(
+                    set("exp", json!("99999999999")),
+                    "an ID token whose exp is a string",
+                )
+            },
+        ),
+        refuse(
+            "exp-null",
+            "exp is null",
+            "time claims of the wrong type are malformed, not absent",
+            &["IDT-04"],
+            |_| Case::new(set("exp", Value::Null), "an ID token whose exp is null"),
+        ),
+        refuse(
+            "iat-string",
+            "iat is a string",
+            "time claims of the wrong type are malformed",
+            &["IDT-04"],
+            |ctx| {
+                Case::new(
+                    set("iat", json!(now(ctx).to_string())),
+                    "an ID token whose iat is a string",
+                )
+            },
+        ),
+        refuse(
+            "nonce-mismatch",
+            "nonce is not the one sent",
+            "the nonce binds the token to this sign-in",
+            &["CS-14"],
+            |_| {
+                Case::new(
+                    Fault::NonceMismatch,
+                    "an ID token whose nonce is not the one the RP sent",
+                )
+            },
+        ),
+        refuse(
+            "missing-nonce",
+            "nonce is absent",
+            "the nonce is required when one was sent",
+            &["CS-40"],
+            |_| Case::new(missing("nonce"), "an ID token without the nonce"),
+        ),
+        refuse(
+            "bad-signature",
+            "the signature is corrupted",
+            "the signature is verified (also in the code flow)",
+            &["CS-16", "CS-45"],
+            |_| Case::new(Fault::BadSignature, "an ID token with a corrupted signature"),
+        ),
+        refuse(
+            "alg-none",
+            "alg none, no signature",
+            "unsigned tokens are refused",
+            &["CS-15", "CS-43", "JWT-01"],
+            |_| Case::new(Fault::AlgNone, "an unsigned ID token (alg none)"),
+        ),
+        refuse(
+            "hs256-public-key",
+            "HS256 keyed with the IdP's public key",
+            "the algorithm comes from the RP's policy, not the token (key confusion)",
+            &["CS-18", "JWT-02"],
+            |_| {
+                Case::new(
+                    Fault::Hs256PublicKey,
+                    "an ID token signed HS256 with the IdP's public key as secret",
+                )
+            },
+        ),
+        refuse(
+            "kid-unknown",
+            "kid not in the JWKS",
+            "a key the IdP does not publish is never trusted",
+            &["JWKS-01"],
+            |_| {
+                Case::new(
+                    Fault::KidUnknown,
+                    "an ID token whose kid the IdP's JWKS does not hold",
+                )
+            },
+        ),
+        refuse(
+            "acr-aal1",
+            "acr is AAL1_USERPASS",
+            "the token's acr must meet the level the RP asked for (it can be stripped from the request)",
+            &["IDT-10"],
+            |_| {
+                Case::new(
+                    set("acr", json!("AAL1_USERPASS")),
+                    "an ID token at AAL1 (acr AAL1_USERPASS)",
+                )
+            },
+        ),
+        refuse(
+            "iss-array",
+            "iss is an array holding the issuer",
+            "claim types are checked",
+            &["IDT-04"],
+            |ctx| {
+                Case::new(
+                    set("iss", json!([ctx.idp.issuer()])),
+                    "an ID token whose iss is an array holding the issuer",
+                )
+            },
+        ),
+    ]);
+    v
+}
