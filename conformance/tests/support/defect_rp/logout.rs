@@ -118,9 +118,7 @@ impl Rp {
             }
             return Err("alg none".into());
         }
-        let jwks = self
-            .jwks_for(header.get("kid").and_then(Value::as_str))
-            .await?;
+        let jwks = self.jwks_for(header.get("kid").and_then(Value::as_str)).await?;
         let lt = self
             .validator()?
             .validate_logout_token(token, &jwks, cis2_sdk::UnixTime::from_secs(t))

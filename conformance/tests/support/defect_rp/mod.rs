@@ -16,10 +16,14 @@
 //! | `POST /logout` | ends the session, clears the cookie, 302 `/` |
 //! | `POST /backchannel-logout` | form `logout_token` → `200`, or `400` JSON; `Cache-Control: no-store` |
 
+//! [`harness`] starts the RP next to an embedded `cis2-mock-idp`, registers it, and walks sign-ins through the
+//! mock's pages with a cookie-carrying client (`Env::sign_in`, `Env::probe`, `Env::inject`, ...).
+
 // Test binaries that declare `mod support;` for other helpers use only part of this.
 #![allow(dead_code)]
 
 mod defect;
+pub(crate) mod harness;
 mod logout;
 mod provider;
 mod routes;

@@ -69,7 +69,10 @@ async fn json_object(resp: reqwest::Response) -> Result<Map<String, Value>, Stri
     if !status.is_success() {
         return Err(format!(
             "HTTP {status}: {}",
-            String::from_utf8_lossy(&bytes).chars().take(200).collect::<String>()
+            String::from_utf8_lossy(&bytes)
+                .chars()
+                .take(200)
+                .collect::<String>()
         ));
     }
     match serde_json::from_slice::<Value>(&bytes) {
@@ -129,7 +132,10 @@ impl Rp {
             let since = cache
                 .last_kid_refetch
                 .map(|t| Duration::from_secs(now().saturating_sub(t)));
-            (cache.keys.clone(), since.is_none_or(|s| s >= JWKS_REFETCH_COOLDOWN))
+            (
+                cache.keys.clone(),
+                since.is_none_or(|s| s >= JWKS_REFETCH_COOLDOWN),
+            )
         };
         let Some(keys) = cached else {
             return self.fetch_jwks().await;

@@ -111,9 +111,8 @@ async fn start(rp: &Rp, headers: &HeaderMap, kind: Kind) -> Response {
         q.append_pair("prompt", "login");
     }
     let location = format!("{}?{}", provider.authorization_endpoint, q.finish());
-    let set_cookie = format!(
-        "{LOGIN_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Lax; Max-Age={PENDING_LIFETIME_SECS}"
-    );
+    let set_cookie =
+        format!("{LOGIN_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Lax; Max-Age={PENDING_LIFETIME_SECS}");
     (
         StatusCode::FOUND,
         [(header::LOCATION, location), (header::SET_COOKIE, set_cookie)],
@@ -187,7 +186,11 @@ async fn finish(rp: &Rp, headers: &HeaderMap, query: &str) -> Result<Session, St
     .await?;
     let text = |n: &str| tokens.get(n).and_then(Value::as_str).ok_or(format!("no {n}"));
     let (id_token, access_token) = (text("id_token")?, text("access_token")?);
-    let kid = decode_unverified(id_token)?.0.get("kid").and_then(Value::as_str).map(str::to_owned);
+    let kid = decode_unverified(id_token)?
+        .0
+        .get("kid")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let jwks = rp.jwks_for(kid.as_deref()).await?;
     // The defect: a step-up validated against the ordinary sign-in's floor.
     let lax = ["AAL2_OR_AAL3_ANY".to_owned()];
@@ -201,7 +204,10 @@ async fn finish(rp: &Rp, headers: &HeaderMap, query: &str) -> Result<Session, St
     let claims = rp.validate_id_token(id_token, &jwks, &expect, t)?;
     let claim = |n: &str| claims.get(n).and_then(Value::as_str).map(str::to_owned);
     if pending.prompt_login && !rp.has(Defect::StaleAuthTimeAccepted) {
-        let at = claims.get("auth_time").and_then(Value::as_u64).ok_or("no auth_time after prompt=login")?;
+        let at = claims
+            .get("auth_time")
+            .and_then(Value::as_u64)
+            .ok_or("no auth_time after prompt=login")?;
         if t.saturating_sub(at) > MAX_AUTH_AGE_SECS.saturating_add(LEEWAY_SECS) {
             return Err("auth_time is too old for prompt=login".into());
         }
@@ -216,7 +222,8 @@ async fn finish(rp: &Rp, headers: &HeaderMap, query: &str) -> Result<Session, St
         }
     }
     let sub = claim("sub").ok_or("no sub")?;
-    let userinfo = super::provider::get_json(&rp.http, &provider.userinfo_endpoint, Some(access_token)).await?;
+    let userinfo =
+        super::provider::get_json(&rp.http, &provider.userinfo_endpoint, Some(access_token)).await?;
     let ui_sub = userinfo.get("sub").and_then(Value::as_str);
     if ui_sub != Some(sub.as_str()) && !rp.has(Defect::UserinfoSubNotCompared) {
         return Err("userinfo sub is not the ID token's".into());
@@ -238,7 +245,11 @@ async fn finish(rp: &Rp, headers: &HeaderMap, query: &str) -> Result<Session, St
 
 /// cis2.md §8.7: `selected_roleid` names one of the `nhsid_nrbac_roles` (by `person_roleid`). No roles: no
 /// role. No selection: the only role, if there is exactly one.
-fn resolve_role(rp: &Rp, userinfo: &Map<String, Value>, selected: Option<&str>) -> Result<Option<String>, String> {
+fn resolve_role(
+    rp: &Rp,
+    userinfo: &Map<String, Value>,
+    selected: Option<&str>,
+) -> Result<Option<String>, String> {
     let roles: Vec<&str> = match userinfo.get("nhsid_nrbac_roles") {
         Some(Value::Array(a)) => a.iter().collect::<Vec<&Value>>(),
         Some(one @ Value::Object(_)) => vec![one],
@@ -284,7 +295,10 @@ pub(crate) async fn aal3(State(rp): State<Arc<Rp>>, headers: HeaderMap) -> Respo
         Some(s) if s.acr.as_deref().and_then(cis2_sdk::acr::acr_level) == Some(3) => {
             json_response(StatusCode::OK, json!({"aal3": true, "sub": s.sub}))
         }
-        Some(_) => json_response(StatusCode::FORBIDDEN, json!({"aal3": false, "error": "step_up_required"})),
+        Some(_) => json_response(
+            StatusCode::FORBIDDEN,
+            json!({"aal3": false, "error": "step_up_required"}),
+        ),
         None => json_response(StatusCode::UNAUTHORIZED, json!({"signed_in": false})),
     }
 }

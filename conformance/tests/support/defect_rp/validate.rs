@@ -60,8 +60,7 @@ impl Rp {
     pub(crate) fn validator(&self) -> Result<TokenValidator, String> {
         let issuer = IssuerUrl::new(self.cfg.issuer.clone()).map_err(|e| e.to_string())?;
         let client = ClientId::new(self.cfg.client_id.clone()).map_err(|e| e.to_string())?;
-        let policy =
-            ValidationPolicy::new(Crypto::rust_crypto()).leeway(Duration::from_secs(LEEWAY_SECS));
+        let policy = ValidationPolicy::new(Crypto::rust_crypto()).leeway(Duration::from_secs(LEEWAY_SECS));
         Ok(TokenValidator::new(issuer, client, policy))
     }
 
@@ -123,14 +122,18 @@ impl Rp {
         let time = |n: &str| -> Result<Option<u64>, String> {
             match c.get(n) {
                 None => Ok(None),
-                Some(v) => v.as_u64().map(Some).ok_or_else(|| format!("{n} is not a NumericDate")),
+                Some(v) => v
+                    .as_u64()
+                    .map(Some)
+                    .ok_or_else(|| format!("{n} is not a NumericDate")),
             }
         };
         if c.contains_key("events") {
             return Err("events in an ID token".into());
         }
         let iss = str_claim("iss").ok_or("iss missing")?;
-        if iss != self.cfg.issuer && !(self.has(Defect::IssuerNormalised) && same_url(iss, &self.cfg.issuer)) {
+        if iss != self.cfg.issuer && !(self.has(Defect::IssuerNormalised) && same_url(iss, &self.cfg.issuer))
+        {
             return Err(format!("iss {iss:?} is not the issuer"));
         }
         str_claim("sub").filter(|s| !s.is_empty()).ok_or("sub missing")?;
@@ -167,7 +170,11 @@ impl Rp {
         }
         let acr = str_claim("acr").unwrap_or_default();
         let requested: Vec<&str> = expect.acr_values.iter().map(String::as_str).collect();
-        if !requested.contains(&acr) && !requested.iter().any(|r| cis2_sdk::acr::at_least_as_strict(acr, r)) {
+        if !requested.contains(&acr)
+            && !requested
+                .iter()
+                .any(|r| cis2_sdk::acr::at_least_as_strict(acr, r))
+        {
             return Err(format!("acr {acr:?} does not satisfy {requested:?}"));
         }
         let ial = c.get("id_assurance_level").and_then(|v| match v {
