@@ -9,8 +9,8 @@ use crate::agent::{Browser, Credentials, Journey, SignIn};
 use crate::config::RpConfig;
 use crate::evidence::Recorder;
 use crate::idp::{Idp, UserShape};
+use crate::outcome::Outcome;
 use crate::probe::{ProbeResult, probe};
-use crate::scenario::Outcome;
 
 /// Where a sign-in starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -74,7 +74,7 @@ impl Idp {
         Ok(idp)
     }
 
-    fn register(&self, cfg: &RpConfig) -> Result<(), IdpError> {
+    pub(crate) fn register(&self, cfg: &RpConfig) -> Result<(), IdpError> {
         let method = match cfg.client.auth_method.as_str() {
             "private_key_jwt" => AuthMethodName::PrivateKeyJwt,
             "client_secret_basic" => AuthMethodName::ClientSecretBasic,

@@ -22,6 +22,7 @@ pub mod ctx;
 pub mod evidence;
 pub mod idp;
 pub mod model;
+pub mod outcome;
 pub mod probe;
 pub mod report;
 pub mod runner;
@@ -58,6 +59,20 @@ impl Suite {
     /// The issuer the RP must be configured with, byte for byte.
     pub fn issuer(&self) -> &str {
         self.idp.issuer()
+    }
+
+    /// Describes the RP anew (same client id): registers the new redirect and logout URIs and uses the new
+    /// configuration from the next run. For harnesses that must know the issuer before the RP can start.
+    pub fn set_rp(&mut self, cfg: RpConfig) -> Result<(), IdpError> {
+        if cfg.client.client_id != self.idp.client_id() {
+            return Err(IdpError::Register(format!(
+                "client.client_id must stay {:?} for this suite",
+                self.idp.client_id()
+            )));
+        }
+        self.idp.register(&cfg)?;
+        self.cfg = Arc::new(cfg);
+        Ok(())
     }
 
     /// The embedded IdP.

@@ -84,6 +84,18 @@ pub enum Verdict {
     Error,
 }
 
+impl Verdict {
+    /// The lower-case name the reports use (`pass`, `fail`, `skipped`, `error`), as in the JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Skipped => "skipped",
+            Verdict::Error => "error",
+        }
+    }
+}
+
 /// One scenario's result with the evidence behind it.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]

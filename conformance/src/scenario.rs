@@ -7,6 +7,7 @@ use futures_util::future::BoxFuture;
 
 use crate::config::RpConfig;
 use crate::ctx::Ctx;
+pub use crate::outcome::Outcome;
 
 /// A feature an RP claims in `[features]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,17 +55,6 @@ impl Feature {
             Feature::RoleVisible => "probe.role_json_pointer",
         }
     }
-}
-
-/// How a scenario ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Proven conformant; the reason says what the RP did.
-    Pass(String),
-    /// Proven not conformant; the reason says what the RP did and what it should do.
-    Fail(String),
-    /// Not decidable; the reason says why and what to fix.
-    Error(String),
 }
 
 /// The journey that decides a scenario.

@@ -7,7 +7,7 @@ use cis2_mock_idp::{Fault, ObservedEndpoint, Target};
 use crate::agent::Credentials;
 use crate::ctx::{Ctx, Start};
 use crate::idp::UserShape;
-use crate::scenario::Outcome;
+use crate::outcome::Outcome;
 
 /// A fault and the journey it is judged on.
 #[derive(Clone, Debug)]

@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use super::{AgentError, Browser, MAX_HOPS, Page, next_url};
+use super::browser::{AgentError, Browser, MAX_HOPS, Page, next_url};
 use crate::evidence::Recorder;
 
 /// How the person signs in at the IdP.

@@ -3,7 +3,6 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::verdict_name;
 use crate::model::{DecodedToken, RunReport, ScenarioResult, Verdict};
 
 /// The page's style sheet, inlined into `<style>`.
@@ -93,7 +92,7 @@ fn duration(ms: u64) -> String {
 }
 
 fn badge(verdict: Verdict) -> Markup {
-    let name = verdict_name(verdict);
+    let name = verdict.name();
     html! { span class=(format!("badge {name}")) { (name) } }
 }
 
@@ -252,7 +251,7 @@ fn scenario_table(report: &RunReport) -> Markup {
 }
 
 fn scenario_section(r: &ScenarioResult) -> Markup {
-    let name = verdict_name(r.verdict);
+    let name = r.verdict.name();
     let open = matches!(r.verdict, Verdict::Fail | Verdict::Error);
     html! {
         section class=(format!("scenario {name}")) id=(anchor(&r.id)) {

@@ -171,7 +171,7 @@ fn write_testcase(w: &mut Writer<Vec<u8>>, r: &ScenarioResult) -> io::Result<()>
 /// The plain-text evidence of a scenario: verdict, reason, what decided it, the steps.
 fn evidence(r: &ScenarioResult) -> String {
     let mut out = String::new();
-    let verdict = super::verdict_name(r.verdict);
+    let verdict = r.verdict.name();
     let required = if r.required { "required" } else { "optional" };
     // Writing into a String cannot fail.
     let _ = writeln!(out, "{} ({verdict}, {required})", r.id);

@@ -114,14 +114,3 @@ pub fn write_all(report: &RunReport, dir: &Path) -> Result<ReportPaths, ReportEr
 pub fn json_schema() -> serde_json::Value {
     schemars::schema_for!(RunReport).to_value()
 }
-
-/// The verdict as it appears in the reports (`pass`, `fail`, `skipped`, `error`; the JSON spelling).
-fn verdict_name(verdict: crate::model::Verdict) -> &'static str {
-    use crate::model::Verdict;
-    match verdict {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-        Verdict::Skipped => "skipped",
-        Verdict::Error => "error",
-    }
-}

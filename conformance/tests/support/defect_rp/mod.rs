@@ -20,7 +20,7 @@
 //! mock's pages with a cookie-carrying client (`Env::sign_in`, `Env::probe`, `Env::inject`, ...).
 
 // Test binaries that declare `mod support;` for other helpers use only part of this.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 mod defect;
 pub(crate) mod harness;
