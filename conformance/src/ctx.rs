@@ -102,7 +102,10 @@ impl Ctx {
             redirect_uris: &self.cfg.rp.redirect_uris,
             stop_at_callback,
         };
-        let j = b.sign_in(&s, self.idp.forms(), &self.rec).await.map_err(|e| {
+        let seq = self.idp.seq();
+        let j = b.sign_in(&s, self.idp.forms(), &self.rec).await;
+        self.record_tokens(seq, uid, b.label());
+        let j = j.map_err(|e| {
             Outcome::Error(format!(
                 "the sign-in journey broke off: {e}. Fix: check that rp.start_url starts a sign-in and the RP is running"
             ))
@@ -117,6 +120,20 @@ impl Ctx {
             )));
         }
         Ok(j)
+    }
+
+    /// Puts the tokens the IdP issued to `uid` since `seq` into the evidence, decoded.
+    pub fn record_tokens(&self, seq: u64, uid: &str, browser: &str) {
+        for o in self.idp.observed_for(seq, uid) {
+            if let Some(t) = &o.token {
+                let what = match o.endpoint {
+                    cis2_mock_idp::ObservedEndpoint::Token => "id_token",
+                    cis2_mock_idp::ObservedEndpoint::Userinfo => "signed userinfo",
+                    _ => "token",
+                };
+                self.rec.token(&format!("{what} ({browser})"), t);
+            }
+        }
     }
 
     /// The probe, in `b`.

@@ -63,6 +63,9 @@ pub struct Observed {
     /// More, for some endpoints: a delivery's `delivery <id> <outcome>` (`delivered`, `rejected`, `failed`,
     /// or `retrying` when another attempt follows), with `: <error>` after a transport error.
     pub detail: Option<String>,
+    /// The signed token the response carried, in full: the token endpoint's ID token, a signed userinfo
+    /// (evidence for a conformance report; the mock's own output, so not clipped).
+    pub token: Option<String>,
 }
 
 /// The log and its broadcast channel.
@@ -112,6 +115,7 @@ impl ObservationLog {
             uid: uid.map(clip),
             status,
             detail: detail.map(clip),
+            token: None,
         };
         if self.items.len() >= OBSERVED_MAX {
             self.items.pop_front();
@@ -120,6 +124,14 @@ impl ObservationLog {
         // No subscriber is fine.
         let _ = self.tx.send(entry);
         self.seq
+    }
+
+    /// Attaches the signed token the response of entry `seq` carried (before it is broadcast is not needed:
+    /// readers of [`Self::since`] see it; the broadcast copy does not carry it).
+    pub(crate) fn attach_token(&mut self, seq: u64, token: &str) {
+        if let Some(o) = self.items.iter_mut().rev().find(|o| o.seq == seq) {
+            o.token = Some(token.to_owned());
+        }
     }
 
     /// The entries with `seq > since`, oldest first.

@@ -230,9 +230,25 @@ impl AppState {
         status: u16,
         detail: Option<&str>,
     ) {
+        self.observe_token(endpoint, client_id, uid, status, detail, None);
+    }
+
+    /// [`Self::observe`] with the signed token the response carried.
+    pub(crate) fn observe_token(
+        &self,
+        endpoint: ObservedEndpoint,
+        client_id: Option<&str>,
+        uid: Option<&str>,
+        status: u16,
+        detail: Option<&str>,
+        token: Option<&str>,
+    ) {
         // Timestamped under the lock, so `at_ms` never decreases along `seq` (unless the clock moves back).
         let mut log = lock(&self.0.observed);
-        log.record(self.0.clock.now_ms(), endpoint, client_id, uid, status, detail);
+        let seq = log.record(self.0.clock.now_ms(), endpoint, client_id, uid, status, detail);
+        if let Some(t) = token {
+            log.attach_token(seq, t);
+        }
     }
 
     /// Arms a fault (as `POST /admin/api/faults`); `invalid_request` for a fault that does not fit its target.

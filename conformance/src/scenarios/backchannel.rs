@@ -2,7 +2,7 @@
 //! the `sub` without one) and gets 200; an invalid one gets 400 and ends nothing; a replayed `jti` is
 //! refused. Proven with the probe in two browsers.
 
-use cis2_mock_idp::{Fault, LogoutMalformation, ObservedEndpoint, Target};
+use cis2_mock_idp::{CardMode, Fault, LogoutMalformation, ObservedEndpoint, Target};
 
 use crate::agent::{Browser, Credentials};
 use crate::ctx::{Ctx, Start};
@@ -193,6 +193,73 @@ async fn invalid(ctx: Ctx, fault: Fault, what: &'static str) -> Outcome {
     run.await.unwrap_or_else(|o| o)
 }
 
+/// The user's smartcard leaves the reader. Identity Agent: the IdP ends the session and tells the RP by
+/// back-channel logout, which must end the RP's session. Smartcard Connect: nothing ends.
+async fn card_removed(ctx: Ctx, mode: CardMode) -> Outcome {
+    let state = ctx.idp.state().clone();
+    state.set_card_mode(mode);
+    let out = card_removed_in(&ctx, mode).await.unwrap_or_else(|o| o);
+    state.set_card_mode(CardMode::IdentityAgent);
+    out
+}
+
+async fn card_removed_in(ctx: &Ctx, mode: CardMode) -> Result<Outcome, Outcome> {
+    let uid = ctx.user(UserShape::OneRole)?;
+    let a = ctx.control(&uid, Start::SignIn, Credentials::Smartcard).await?;
+    let serial = ctx
+        .idp
+        .state()
+        .sessions()
+        .into_iter()
+        .find(|s| s.uid == uid)
+        .and_then(|s| s.card_serial)
+        .ok_or_else(|| Outcome::Error("the IdP session has no smartcard".into()))?;
+    let seq = ctx.idp.seq();
+    let ended = ctx.idp.state().remove_card(&serial).unwrap_or_default();
+    ctx.rec.step(
+        "idp",
+        format!(
+            "smartcard {serial} removed ({mode:?}); IdP sessions ended: {}",
+            ended.len()
+        ),
+    );
+    let _ = ctx.idp.state().insert_card(&serial);
+    if mode == CardMode::SmartcardConnect {
+        if !ended.is_empty() {
+            return Err(Outcome::Error(
+                "the IdP ended a session on removal in Smartcard Connect mode".into(),
+            ));
+        }
+        return Ok(if signed_in(ctx, &a).await? {
+            Outcome::Pass(
+                "under Smartcard Connect, removing the card ends nothing and the RP keeps the session".into(),
+            )
+        } else {
+            Outcome::Fail("the RP ended the session although nothing told it to (Smartcard Connect removal ends no session)".into())
+        });
+    }
+    let u = uid.clone();
+    let d = ctx
+        .idp
+        .wait_for(seq, ctx.timeout, move |o| {
+            o.endpoint == ObservedEndpoint::BackchannelDelivery && o.uid.as_deref() == Some(u.as_str())
+        })
+        .await
+        .ok_or_else(|| {
+            Outcome::Fail("the back-channel logout for the removed card got no answer in time".into())
+        })?;
+    ctx.rec
+        .decided_by(format!("the RP answered the delivery with {}", d.status));
+    Ok(if signed_in(ctx, &a).await? {
+        Outcome::Fail("after the smartcard was removed (Identity Agent), the IdP's back-channel logout did not end the RP's session".into())
+    } else {
+        Outcome::Pass(
+            "removing the smartcard (Identity Agent) ends the RP's session through back-channel logout"
+                .into(),
+        )
+    })
+}
+
 fn bad(name: &str, what: &'static str, catalogue: &[&'static str], fault: Fault) -> Scenario {
     Scenario::new(
         G,
@@ -227,6 +294,26 @@ pub(super) fn all() -> Vec<Scenario> {
             by_sub,
         )
         .needs(Feature::BackchannelLogout),
+        Scenario::new(
+            G,
+            "smartcard-removed-identity-agent",
+            "the smartcard leaves the reader (Identity Agent)",
+            "card removal reaches the RP as back-channel logout and ends its session",
+            &["BCL-09"],
+            |ctx| card_removed(ctx, CardMode::IdentityAgent),
+        )
+        .needs(Feature::BackchannelLogout)
+        .exclusive(),
+        Scenario::new(
+            G,
+            "smartcard-removed-smartcard-connect",
+            "the smartcard leaves the reader (Smartcard Connect)",
+            "under Smartcard Connect removal ends nothing, and the RP does not invent a logout",
+            &[],
+            |ctx| card_removed(ctx, CardMode::SmartcardConnect),
+        )
+        .needs(Feature::BackchannelLogout)
+        .exclusive(),
         Scenario::new(
             G,
             "jti-replay",

@@ -11,17 +11,20 @@ use crate::state::AppState;
 pub(super) struct Seen {
     pub(super) client_id: Option<String>,
     pub(super) uid: Option<String>,
+    /// The signed token the response carries (ID token, signed userinfo).
+    pub(super) token: Option<String>,
 }
 
 impl Seen {
     /// Records the request with the response's status.
     pub(super) fn record(&self, st: &AppState, endpoint: ObservedEndpoint, resp: &Response) {
-        st.observe(
+        st.observe_token(
             endpoint,
             self.client_id.as_deref(),
             self.uid.as_deref(),
             resp.status().as_u16(),
             None,
+            self.token.as_deref(),
         );
     }
 }

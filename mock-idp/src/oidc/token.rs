@@ -404,6 +404,7 @@ async fn exchange(st: &AppState, headers: &HeaderMap, body: &str, seen: &mut See
         Ok(t) => t,
         Err(e) => return oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
     };
+    seen.token = Some(id_token.clone());
     no_store(
         axum::Json(json!({
             "access_token": access_token,

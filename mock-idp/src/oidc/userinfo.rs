@@ -93,7 +93,10 @@ async fn answer(st: &AppState, headers: &HeaderMap, seen: &mut Seen) -> Response
             Some("JWT"),
             claims,
         ) {
-            Ok(jwt) => no_store(([(header::CONTENT_TYPE, "application/jwt")], jwt).into_response()),
+            Ok(jwt) => {
+                seen.token = Some(jwt.clone());
+                no_store(([(header::CONTENT_TYPE, "application/jwt")], jwt).into_response())
+            }
             Err(e) => oauth_json(StatusCode::INTERNAL_SERVER_ERROR, OAuthErrorCode::ServerError, e),
         }
     } else {

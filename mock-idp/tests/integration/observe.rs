@@ -175,6 +175,11 @@ async fn the_observation_log_records_what_the_rp_called() {
             .all(|w| w[0].seq + 1 == w[1].seq && w[0].at_ms <= w[1].at_ms)
     );
     assert_eq!(state.observed_seq(), log.last().unwrap().seq);
+    // The token endpoint's entry carries the ID token it issued, for evidence; the others carry none.
+    let issued = log[4].token.as_deref().expect("the ID token");
+    let (_, claims) = cis2_sdk::dangerous::insecure_decode(issued).unwrap();
+    assert_eq!(claims["sub"], A);
+    assert!(log.iter().enumerate().all(|(i, o)| i == 4 || o.token.is_none()));
 
     // The same over the admin API; a clear keeps the numbering.
     let since = log[5].seq;

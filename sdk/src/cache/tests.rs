@@ -45,6 +45,7 @@ fn replace_keeps_the_cooldown_and_loses_to_later_fetches() {
     let mut c: Cached<&str> = Cached::new(CachePolicy::JWKS);
     let tk = c.begin_fetch(t(0));
     assert!(c.complete(tk, "a", t(0)));
+    assert!(c.claim_refetch_on_miss(t(1)));
     c.replace("b", t(5));
     assert_eq!(c.get(t(5)), Some(&"b"));
     assert!(
