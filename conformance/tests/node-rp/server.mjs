@@ -5,7 +5,13 @@
 // which CIS2-specific checks it misses.
 //
 //   node server.mjs --issuer URL --client-id ID --client-secret SECRET [--port 0] [--host 127.0.0.1]
+//                   [--non-repudiation]
 //   (or CIS2_ISSUER, CIS2_CLIENT_ID, CIS2_CLIENT_SECRET, PORT)
+//
+// By default openid-client does not verify the signature of an ID token it gets from the token endpoint:
+// OpenID Connect lets a client trust the TLS connection instead, and openid-client's docs show that
+// default. --non-repudiation adds openid-client's own enableNonRepudiationChecks, which verifies it
+// against the IdP's JWKS (CIS2 expects the signature checked).
 //
 // Prints one JSON line on stdout once listening: {"listening":PORT,"base_url":"http://127.0.0.1:PORT"}.
 //
@@ -28,6 +34,7 @@ const { values: args } = parseArgs({
     'client-secret': { type: 'string', default: process.env.CIS2_CLIENT_SECRET },
     port: { type: 'string', default: process.env.PORT ?? '0' },
     host: { type: 'string', default: '127.0.0.1' },
+    'non-repudiation': { type: 'boolean', default: false },
   },
 });
 for (const k of ['issuer', 'client-id', 'client-secret']) {
@@ -41,12 +48,14 @@ const clientId = args['client-id'];
 const clientSecret = args['client-secret'];
 
 // Discovery, once at start-up. The suite's IdP is plain http on the loopback, hence allowInsecureRequests.
+const execute = [client.allowInsecureRequests];
+if (args['non-repudiation']) execute.push(client.enableNonRepudiationChecks);
 const config = await client.discovery(
   new URL(issuer),
   clientId,
   clientSecret,
   client.ClientSecretPost(clientSecret),
-  { execute: [client.allowInsecureRequests] },
+  { execute },
 );
 const metadata = config.serverMetadata();
 // For logout tokens: jose's remote JWKS (cached, refetched on an unknown kid with a cooldown).
@@ -151,7 +160,8 @@ async function callback(req, res, url) {
     const claims = tokens.claims();
     userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
   } catch (e) {
-    console.error(`sign-in refused: ${e.name}: ${e.message}${e.code ? ` (${e.code})` : ''}`);
+    const cause = e.cause === undefined ? '' : ` ${JSON.stringify(e.cause, (k, v) => (v instanceof Response ? `HTTP ${v.status}` : v))}`;
+    console.error(`sign-in refused: ${e.name}: ${e.message}${e.code ? ` (${e.code})` : ''}${cause}`);
     const refused =
       e instanceof client.AuthorizationResponseError ||
       e instanceof client.ResponseBodyError ||
