@@ -228,35 +228,30 @@ fn start_node(issuer: &str, non_repudiation: bool, log: &Path) -> NodeRp {
         ),
     };
     let stdout = child.stdout.take().unwrap();
+    // A reader thread sends the base URL from the first `{"listening":...}` line, then keeps draining stdout.
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            let _ = tx.send(line);
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                && let Some(u) = v.get("base_url").and_then(|u| u.as_str())
+            {
+                let _ = tx.send(u.to_owned());
+            }
         }
     });
     let mut rp = NodeRp {
         child,
         base_url: String::new(),
     };
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while rp.base_url.is_empty() {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(line) => {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
-                    && let Some(u) = v.get("base_url").and_then(|u| u.as_str())
-                {
-                    rp.base_url = u.to_owned();
-                }
-            }
-            Err(_) => {
-                let status = rp.child.try_wait().ok().flatten();
-                panic!(
-                    "the Node RP did not report its port within 30 s (exit: {status:?}); its log:\n{}",
-                    std::fs::read_to_string(log).unwrap_or_default()
-                );
-            }
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(u) => rp.base_url = u,
+        Err(_) => {
+            let status = rp.child.try_wait().ok().flatten();
+            panic!(
+                "the Node RP did not report its port within 30 s (exit: {status:?}); its log:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
         }
     }
     rp
