@@ -24,6 +24,8 @@ pub struct Case {
     pub creds: Credentials,
     /// What the fault is, in words ("an ID token whose nonce is not the one the RP sent").
     pub what: String,
+    /// What a supplier should do, added to a failure's reason (e.g. where common libraries skip the check).
+    pub hint: Option<String>,
 }
 
 impl Case {
@@ -36,7 +38,14 @@ impl Case {
             start: Start::SignIn,
             creds: Credentials::Smartcard,
             what: what.into(),
+            hint: None,
         }
+    }
+
+    /// With a hint for the failure reason.
+    pub fn hint(mut self, h: impl Into<String>) -> Self {
+        self.hint = Some(h.into());
+        self
     }
 
     /// On this target.
@@ -108,8 +117,9 @@ async fn refuses_inner(ctx: &Ctx, case: &Case) -> Result<Outcome, Outcome> {
     if p.signed_in {
         ctx.rec.decided_by(format!("probe: signed in ({})", p.seen));
         return Ok(Outcome::Fail(format!(
-            "the RP signed the user in after receiving {}. A conformant RP refuses it and shows an error.",
-            case.what
+            "the RP signed the user in after receiving {}. A conformant RP refuses it and shows an error.{}",
+            case.what,
+            case.hint.as_deref().map(|h| format!(" {h}")).unwrap_or_default()
         )));
     }
     ctx.rec.decided_by(format!("probe: not signed in ({})", p.seen));

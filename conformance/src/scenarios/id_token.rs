@@ -10,6 +10,9 @@ use crate::verdict::{Case, refuses};
 
 const G: &str = "id-token";
 
+/// The hint for the signature faults.
+const SIGNATURE: &str = "Verify the signature against the IdP's JWKS even for an ID token from the token endpoint: some OpenID Connect libraries skip it there by default (openid-client: enableNonRepudiationChecks).";
+
 /// A scenario whose case is built from the context (the issuer, the client id, the IdP's clock).
 fn refuse(
     name: &str,
@@ -192,6 +195,7 @@ pub(super) fn all() -> Vec<Scenario> {
                     set("azp", json!("wrong-client.apps.national")),
                     "an ID token whose azp is another client",
                 )
+                .hint("When azp is present it must be your client id; some libraries check it only when aud lists several clients.")
             },
         ),
         refuse(
@@ -232,7 +236,8 @@ pub(super) fn all() -> Vec<Scenario> {
             "iat is an hour ahead",
             "tokens issued in the future are refused",
             &["IDT-02"],
-            |_| Case::new(Fault::FutureIat, "an ID token issued an hour in the future"),
+            |_| Case::new(Fault::FutureIat, "an ID token issued an hour in the future")
+                .hint("Refuse an iat later than now plus a small clock tolerance; some libraries check only that iat is a number."),
         ),
         refuse(
             "future-nbf",
@@ -301,7 +306,7 @@ pub(super) fn all() -> Vec<Scenario> {
             "the signature is corrupted",
             "the signature is verified (also in the code flow)",
             &["CS-16", "CS-45"],
-            |_| Case::new(Fault::BadSignature, "an ID token with a corrupted signature"),
+            |_| Case::new(Fault::BadSignature, "an ID token with a corrupted signature").hint(SIGNATURE),
         ),
         refuse(
             "alg-none",
@@ -320,6 +325,7 @@ pub(super) fn all() -> Vec<Scenario> {
                     Fault::Hs256PublicKey,
                     "an ID token signed HS256 with the IdP's public key as secret",
                 )
+                .hint(SIGNATURE)
             },
         ),
         refuse(
@@ -332,6 +338,7 @@ pub(super) fn all() -> Vec<Scenario> {
                     Fault::KidUnknown,
                     "an ID token whose kid the IdP's JWKS does not hold",
                 )
+                .hint(SIGNATURE)
             },
         ),
         refuse(
@@ -344,6 +351,7 @@ pub(super) fn all() -> Vec<Scenario> {
                     set("acr", json!("AAL1_USERPASS")),
                     "an ID token at AAL1 (acr AAL1_USERPASS)",
                 )
+                .hint("Compare the token's acr with the acr_values you asked for: OpenID Connect libraries send acr_values but do not check the answer for you.")
             },
         ),
         refuse(

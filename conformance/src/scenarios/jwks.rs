@@ -42,9 +42,9 @@ async fn rotation(ctx: Ctx) -> Outcome {
         ));
         Ok::<_, Outcome>(match (p.signed_in, n) {
             (true, 1..=2) => Outcome::Pass(format!("the RP refetched the JWKS ({n}×) for the new kid and signed the user in")),
-            (true, 0) => Outcome::Error("signed in with the new key without fetching the JWKS".into()),
+            (true, 0) => Outcome::Error("signed in with the new key without fetching the JWKS: the RP does not seem to verify ID token signatures at all (see id-token.bad-signature)".into()),
             (true, n) => Outcome::Fail(format!("the RP fetched the JWKS {n} times for one new kid; once is enough")),
-            (false, _) => Outcome::Fail("after a key rotation the RP refused tokens signed with the new key; refetch the JWKS when a token names an unknown kid".into()),
+            (false, _) => Outcome::Fail("after a key rotation the RP refused tokens signed with the new key; refetch the JWKS at once when a token names an unknown kid, even if the cached copy is recent (some libraries wait until it is a minute old, so every sign-in fails for that minute)".into()),
         })
     };
     run.await.unwrap_or_else(|o| o)
@@ -89,7 +89,7 @@ async fn unknown_kid_rate(ctx: Ctx) -> Outcome {
                 .await?;
             if ctx.probe(&b).await?.signed_in {
                 return Ok(Outcome::Fail(
-                    "the RP accepted a token whose kid the JWKS does not hold".into(),
+                    "the RP accepted a token whose kid the JWKS does not hold: it does not verify ID token signatures".into(),
                 ));
             }
         }

@@ -56,7 +56,7 @@ async fn selected_role(ctx: Ctx) -> Outcome {
                 "the person selected role {second} but the RP uses {v}; resolve selected_roleid in nhsid_nrbac_roles"
             )),
             None => Outcome::Fail(format!(
-                "the RP shows no role at {ptr} after the person selected {second}"
+                "the RP shows no role at {ptr} after the person selected {second}; ask for the selectedrole scope (without it CIS2 never offers the person a choice of role) and resolve selected_roleid in nhsid_nrbac_roles"
             )),
         })
     };
@@ -119,7 +119,7 @@ async fn unknown_role(ctx: Ctx) -> Outcome {
         ));
         Ok::<_, Outcome>(match shown {
             Some(v) => Outcome::Fail(format!(
-                "selected_roleid matched none of the user's roles, yet the RP uses role {v}; show a \"no suitable role\" page instead"
+                "selected_roleid matched none of the user's roles, yet the RP uses role {v}; look selected_roleid up in nhsid_nrbac_roles and show a \"no suitable role\" page when it matches none"
             )),
             None => Outcome::Pass("an unresolvable role selection gives no role".into()),
         })
@@ -166,7 +166,8 @@ pub(super) fn all() -> Vec<Scenario> {
                         },
                         "an ID token with an hour-old auth_time after prompt=login",
                     )
-                    .start(Start::ChangeRole),
+                    .start(Start::ChangeRole)
+                    .hint("After prompt=login, check that auth_time is later than the moment you sent the request: libraries check auth_time only when you send max_age."),
                 )
             },
         )

@@ -74,7 +74,7 @@ async fn refused(ctx: Ctx, claim: &'static str, value: Value, what: &'static str
         }
         Ok(if aal3_page(&ctx, &b).await? {
             Outcome::Fail(format!(
-                "the AAL3 page opened after {what}; check the token's acr/level and auth_time, not the request"
+                "the AAL3 page opened after {what}; check the token's acr/level and auth_time, not the request (OpenID Connect libraries send acr_values and prompt=login but do not check the answer for you)"
             ))
         } else {
             Outcome::Pass(format!("{what} does not open the AAL3 page"))
