@@ -47,6 +47,7 @@
 //! |---|---|---|
 //! | `rust-crypto` | Signature verification and private_key_jwt signing with RustCrypto (`rsa`, `p256`); works on wasm32 | yes |
 //! | `aws-lc` | [`Crypto::aws_lc`], a faster native verifier. Additive: chosen by passing it, never by feature unification | no |
+//! | `cis1` | `cis1`: CIS1 GAS and SSB RoleAssertion documents read into the CIS2 user model (migration, dual-run); works on wasm32 | no |
 //!
 //! Without features the crate still offers claims, ACR/AAL helpers, discovery and JWKS parsing, and flow types:
 //! what the browser package needs.
@@ -70,6 +71,9 @@
 pub mod acr;
 pub mod bff;
 mod cache;
+#[cfg(feature = "cis1")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cis1")))]
+pub mod cis1;
 pub mod claims;
 #[cfg(feature = "rust-crypto")]
 mod client;

@@ -8,6 +8,10 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod support;
 
+#[cfg(feature = "cis1")]
+mod cis1;
+#[cfg(all(feature = "cis1", not(target_arch = "wasm32")))]
+mod cis1_properties;
 mod client_flow;
 mod discovery;
 mod id_token;
