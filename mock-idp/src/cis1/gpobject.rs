@@ -107,6 +107,7 @@ impl GpObject {
                     };
                     text_in(&mut current, depth, &s)?;
                 }
+                Event::Eof if depth > 0 => return Err("the document ends inside an element".into()),
                 Event::Eof => break,
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Decl(_) | Event::DocType(_) => {
@@ -231,6 +232,7 @@ mod tests {
             "<other/>",
             "<gpOBJECT>loose</gpOBJECT>",
             "<gpOBJECT><gpPARAM name=\"a\">1</gpOBJECT>",
+            "<gpOBJECT><gpPARAM name=\"a\">1</gpPARAM>",
         ] {
             assert!(GpObject::parse(bad.as_bytes()).is_err(), "{bad}");
         }
