@@ -27,6 +27,19 @@
 //! | `/manage-authenticators` | register or remove security keys, Windows Hello and passkeys (signed-in user) |
 //! | `/webauthn/register/{start,finish}`, `/webauthn/login/{start,finish}` | WebAuthn ceremonies (JSON; CORS for `[webauthn] origins`) |
 //!
+//! ## CIS1 endpoints (at the root of the mock's origin; see `docs/cis1.md`)
+//!
+//! | Path | What |
+//! |---|---|
+//! | `POST /login/authactivate` | GAS: a challenge and the server's signature over it (`gpOBJECT`) |
+//! | `POST /login/authvalidate` | GAS: the virtual card's answer ([`virtual_card_response`]) checked; `cn`, `nhsjobroleN`, `sso_ticket`, `sso_session_time`, `sso_logout_url` |
+//! | `GET /saml/RoleSelectionGP.jsp` | GAS: the session role (`token`, `selectedRoleUid`); body `OK` |
+//! | `POST /login/authlogout` | GAS: ends the CIS1 session |
+//! | `GET /saml/RoleAssertion?token=` | SSB: SAML 1.1 role assertion, `samlp:Success` only while the CIS1 session lives |
+//!
+//! The same users, roles and virtual cards serve both; [`AppState::start_cis1_session`] signs in as the virtual
+//! Identity Agent does.
+//!
 //! The admin API lives at `/admin/api` (see [`admin`](crate#admin-api)) and a small page at `/admin`.
 //!
 //! ## Login form (`POST {realm}/login`, `application/x-www-form-urlencoded`)
