@@ -78,10 +78,10 @@ impl GpObject {
                 },
                 Event::End(_) => {
                     depth = depth.saturating_sub(1);
-                    if depth == 1 {
-                        if let Some(p) = current.take() {
-                            push(&mut out, p)?;
-                        }
+                    if depth == 1
+                        && let Some(p) = current.take()
+                    {
+                        push(&mut out, p)?;
                     }
                 }
                 Event::Text(t) => {

@@ -427,7 +427,7 @@ async fn gas_happy_path_then_role_assertion_then_logout() {
         assert_eq!(n["NameQualifier"], "o=nhs");
     }
     assert!(doc.contains(&format!(">uid={MULTI},ou=People,o=nhs<")));
-    assert_eq!(s.subject_data, [ticket.clone()]);
+    assert_eq!(s.subject_data, std::slice::from_ref(&ticket));
     assert!(
         el("saml:AuthenticationStatement")
             .next()
