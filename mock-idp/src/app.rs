@@ -7,13 +7,14 @@ use crate::config::Config;
 use crate::oidc::discovery::endpoint_list;
 use crate::state::AppState;
 use crate::users::{DEFAULT_PASSCODE, DEFAULT_PASSWORD};
-use crate::{admin, assets, journey, oidc, webauthn};
+use crate::{admin, assets, cis1, journey, oidc, webauthn};
 
 /// The mock's HTTP surface, for `oneshot` tests or embedding.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(oidc::routes())
         .merge(journey::routes())
+        .merge(cis1::routes())
         .merge(webauthn::ceremony_routes(&state))
         .merge(webauthn::page_routes())
         .route("/assets/{*path}", get(assets::serve))

@@ -28,6 +28,62 @@ impl CardMode {
     }
 }
 
+/// The card series a new virtual card gets (an Idemia series 9 card).
+pub const DEFAULT_CARD_SERIES: u8 = 9;
+
+/// Why a card series cannot be used with a middleware (cis2.md §11; the seeds on series 4/5/6 and 10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SeriesRefusal {
+    /// Series 4, 5 and 6 (Gemplus, JCOP 41) are withdrawn: every sign-in with one is refused.
+    Deprecated,
+    /// Series 10 works only with NHS Smartcard Connect, not with the Identity Agent.
+    NeedsSmartcardConnect,
+    /// A series the mock does not know (only 4, 5, 6, 8, 9 and 10 exist).
+    Unknown,
+}
+
+impl SeriesRefusal {
+    /// A short machine-readable code (`card_deprecated`, `card_needs_smartcard_connect`, `card_series_unknown`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SeriesRefusal::Deprecated => "card_deprecated",
+            SeriesRefusal::NeedsSmartcardConnect => "card_needs_smartcard_connect",
+            SeriesRefusal::Unknown => "card_series_unknown",
+        }
+    }
+
+    /// A sentence for people.
+    pub fn describe(self, series: u8) -> String {
+        match self {
+            SeriesRefusal::Deprecated => format!(
+                "series {series} smartcards are deprecated and no longer authenticate; replace the card with series 8 or above"
+            ),
+            SeriesRefusal::NeedsSmartcardConnect => format!(
+                "series {series} smartcards work only with NHS Smartcard Connect, not with the Identity Agent"
+            ),
+            SeriesRefusal::Unknown => format!("there is no smartcard series {series}"),
+        }
+    }
+}
+
+/// Whether a card of `series` authenticates under `mode`: 4/5/6 never (deprecated), 8/9 under both
+/// middlewares, 10 only under Smartcard Connect.
+pub fn check_series(series: u8, mode: CardMode) -> Result<(), SeriesRefusal> {
+    match (series, mode) {
+        (4..=6, _) => Err(SeriesRefusal::Deprecated),
+        (8 | 9, _) => Ok(()),
+        (10, CardMode::SmartcardConnect) => Ok(()),
+        (10, _) => Err(SeriesRefusal::NeedsSmartcardConnect),
+        _ => Err(SeriesRefusal::Unknown),
+    }
+}
+
+/// Whether `series` is one the mock knows (4, 5, 6, 8, 9, 10).
+pub fn known_series(series: u8) -> bool {
+    matches!(series, 4..=6 | 8..=10)
+}
+
 /// One virtual card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -38,6 +94,25 @@ pub struct VirtualCard {
     pub uid: String,
     /// Whether it is in the reader.
     pub inserted: bool,
+    /// The card series (4/5/6 deprecated, 8/9, 10); default 9.
+    #[serde(default = "default_series")]
+    pub series: u8,
+    /// The card's secret (base64, 32 random bytes): the key of the HMAC with which the virtual card signs a
+    /// CIS1 GAS challenge (`virtual_card_response`). Like the users' passwords, the admin API shows it.
+    #[serde(default)]
+    pub card_key: String,
+}
+
+fn default_series() -> u8 {
+    DEFAULT_CARD_SERIES
+}
+
+fn new_card_key() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut k = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut k);
+    base64::engine::general_purpose::STANDARD.encode(k)
 }
 
 /// A reader event.
@@ -111,8 +186,22 @@ impl Cards {
                 serial,
                 uid: uid.to_owned(),
                 inserted: false,
+                series: DEFAULT_CARD_SERIES,
+                card_key: new_card_key(),
             })
             .clone()
+    }
+
+    /// A card by serial.
+    pub(crate) fn get(&self, serial: &str) -> Option<&VirtualCard> {
+        self.cards.get(serial)
+    }
+
+    /// Sets a card's series; `None` when the card is unknown.
+    pub(crate) fn set_series(&mut self, serial: &str, series: u8) -> Option<VirtualCard> {
+        let card = self.cards.get_mut(serial)?;
+        card.series = series;
+        Some(card.clone())
     }
 
     /// Inserts a card; `None` when unknown.

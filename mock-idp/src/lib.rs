@@ -27,6 +27,19 @@
 //! | `/manage-authenticators` | register or remove security keys, Windows Hello and passkeys (signed-in user) |
 //! | `/webauthn/register/{start,finish}`, `/webauthn/login/{start,finish}` | WebAuthn ceremonies (JSON; CORS for `[webauthn] origins`) |
 //!
+//! ## CIS1 endpoints (at the root of the mock's origin; see `docs/cis1.md`)
+//!
+//! | Path | What |
+//! |---|---|
+//! | `POST /login/authactivate` | GAS: a challenge and the server's signature over it (`gpOBJECT`) |
+//! | `POST /login/authvalidate` | GAS: the virtual card's answer ([`virtual_card_response`]) checked; `cn`, `nhsjobroleN`, `sso_ticket`, `sso_session_time`, `sso_logout_url` |
+//! | `GET /saml/RoleSelectionGP.jsp` | GAS: the session role (`token`, `selectedRoleUid`); body `OK` |
+//! | `POST /login/authlogout` | GAS: ends the CIS1 session |
+//! | `GET /saml/RoleAssertion?token=` | SSB: SAML 1.1 role assertion, `samlp:Success` only while the CIS1 session lives |
+//!
+//! The same users, roles and virtual cards serve both; [`AppState::start_cis1_session`] signs in as the virtual
+//! Identity Agent does.
+//!
 //! The admin API lives at `/admin/api` (see [`admin`](crate#admin-api)) and a small page at `/admin`.
 //!
 //! ## Login form (`POST {realm}/login`, `application/x-www-form-urlencoded`)
@@ -71,6 +84,8 @@ mod authenticators;
 mod auto_login;
 mod bridge;
 mod cards;
+mod cis1;
+mod cis1_sessions;
 mod clients;
 mod clock;
 mod config;
@@ -97,12 +112,19 @@ mod webauthn;
 pub use app::{banner, router};
 pub use authenticators::{AuthMethod, default_acr_values, totp};
 pub use auto_login::{AutoLogin, AutoLoginRequest};
-pub use cards::{CardEvent, CardMode, VirtualCard};
+pub use cards::{
+    CardEvent, CardMode, DEFAULT_CARD_SERIES, SeriesRefusal, VirtualCard, check_series, known_series,
+};
+pub use cis1::card::virtual_card_response;
+pub use cis1::control::Cis1SignIn;
+pub use cis1::signin::Cis1Error;
+pub use cis1_sessions::Cis1Session;
 pub use clients::{AuthMethodName, Client, Quirks, demo_client};
 pub use clock::OffsetClock;
 pub use config::Config;
 pub use config::admin::AdminConfig;
 pub use config::bridge::{BridgeConfig, PUBLISHED_PORTS};
+pub use config::cis1::{Cis1Config, RoleAssertionFailure};
 pub use config::error::ConfigError;
 pub use config::webauthn::WebauthnConfig;
 pub use deliveries::{Delivery, DeliveryAttempt};

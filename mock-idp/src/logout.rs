@@ -94,8 +94,8 @@ impl AppState {
             .map_err(AdminError::Internal)
     }
 
-    /// Removes a virtual card from the reader; returns the sids of the sessions that ended (Identity Agent
-    /// mode), or `None` when the card is unknown.
+    /// Removes a virtual card from the reader; returns the sids of the CIS2 sessions that ended (Identity
+    /// Agent mode), or `None` when the card is unknown. The card's CIS1 sessions end in every mode.
     pub fn remove_card(&self, serial: &str) -> Option<Vec<String>> {
         lock(&self.0.cards).remove(serial)?;
         Some(card_removed(self, serial))
@@ -121,8 +121,25 @@ pub(crate) fn end_session_by_sid(st: &AppState, sid: &str, reason: &str) -> Opti
     end_session(st, &cookie, reason)
 }
 
-/// Ends the smartcard sessions of a removed card (Identity Agent mode only).
+/// Ends the CIS1 sessions a removed card signed in, in every card mode (a CIS1 session only exists through
+/// the Identity Agent, which destroys the SSO token when the card comes out: cis2.md §11, SpineCore).
+/// Returns their tickets.
+pub(crate) fn cis1_card_removed(st: &AppState, serial: &str) -> Vec<String> {
+    let tickets = lock(&st.0.cis1).end_card(serial);
+    if !tickets.is_empty() {
+        tracing::info!(
+            serial,
+            count = tickets.len(),
+            "CIS1 sessions ended: smartcard removed"
+        );
+    }
+    tickets
+}
+
+/// Ends the sessions of a removed card: its CIS1 sessions always ([`cis1_card_removed`]), its CIS2 smartcard
+/// sessions in Identity Agent mode only. Returns the CIS2 sids.
 pub(crate) fn card_removed(st: &AppState, serial: &str) -> Vec<String> {
+    cis1_card_removed(st, serial);
     if lock(&st.0.cards).mode() != CardMode::IdentityAgent {
         return Vec::new();
     }
@@ -299,6 +316,7 @@ async fn deliver(st: AppState, to: Recipient, token: String) {
 /// Ends expired sessions (with back-channel logout) and prunes old state.
 pub(crate) fn sweep(st: &AppState) {
     let now = st.0.clock.now();
+    lock(&st.0.cis1).prune(now, Duration::from_secs(st.0.config.cis1.challenge_lifetime_secs));
     let expired: Vec<String> = {
         let mut sessions = lock(&st.0.sessions);
         sessions.prune(now, Duration::from_secs(st.0.config.code_lifetime_secs));

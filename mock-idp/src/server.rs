@@ -183,6 +183,7 @@ impl MockIdpBuilder {
             keys: RwLock::new(keyring),
             sessions: Mutex::default(),
             cards: Mutex::new(cards::Cards::new(card_mode)),
+            cis1: Mutex::default(),
             faults: Mutex::default(),
             deliveries: Mutex::default(),
             observed: Mutex::default(),

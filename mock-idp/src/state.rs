@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auto_login::{self, AutoLogin, AutoLoginRequest};
 use crate::cards::{CardEvent, CardMode, Cards, VirtualCard};
+use crate::cis1_sessions::Cis1State;
 use crate::clients::Client;
 use crate::clock::OffsetClock;
 use crate::config::Config;
@@ -49,6 +50,7 @@ pub(crate) struct Inner {
     pub(crate) keys: RwLock<KeyRing>,
     pub(crate) sessions: Mutex<Sessions>,
     pub(crate) cards: Mutex<Cards>,
+    pub(crate) cis1: Mutex<Cis1State>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) deliveries: Mutex<DeliveryLog>,
     pub(crate) observed: Mutex<ObservationLog>,

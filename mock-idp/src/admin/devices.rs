@@ -3,16 +3,16 @@
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::json::{Res, created, no_content, ok, parse};
 use crate::bridge::control::service_name;
-use crate::cards::CardMode;
+use crate::cards::{CardMode, known_series};
 use crate::credentials::StoredCredential;
 use crate::errors::AdminError;
-use crate::logout::card_removed;
+use crate::logout::{card_removed, cis1_card_removed};
 use crate::state::{AppState, BridgeState, lock};
 use crate::webauthn::storage::credentials_of;
 
@@ -28,19 +28,69 @@ pub(super) struct NewCard {
     serial: Option<String>,
     #[serde(default)]
     inserted: bool,
+    #[serde(default)]
+    series: Option<u8>,
 }
 
 pub(super) async fn create_card(State(st): State<AppState>, body: Bytes) -> Res {
     let n: NewCard = parse(&body)?;
-    if st.user(&n.uid).is_none() {
-        return Err(AdminError::NotFound("user"));
+    if let Some(series) = n.series.filter(|s| !known_series(*s)) {
+        return Err(AdminError::InvalidRequest(format!(
+            "series must be 4, 5, 6, 8, 9 or 10, not {series}"
+        )));
     }
-    let mut cards = lock(&st.0.cards);
-    let mut card = cards.create(n.serial, &n.uid);
+    let mut card = st.create_card(&n.uid, n.serial)?;
+    if let Some(series) = n.series {
+        card = st.set_card_series(&card.serial, series)?;
+    }
     if n.inserted {
-        card = cards.insert(&card.serial).unwrap_or(card);
+        card = lock(&st.0.cards).insert(&card.serial).unwrap_or(card);
     }
     created(card)
+}
+
+pub(super) async fn get_card(State(st): State<AppState>, Path(serial): Path<String>) -> Res {
+    ok(st.card(&serial).ok_or(AdminError::NotFound("card"))?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PutCard {
+    series: Option<u8>,
+}
+
+pub(super) async fn put_card(State(st): State<AppState>, Path(serial): Path<String>, body: Bytes) -> Res {
+    let put: PutCard = parse(&body)?;
+    let mut card = st.card(&serial).ok_or(AdminError::NotFound("card"))?;
+    if let Some(series) = put.series {
+        card = st.set_card_series(&serial, series)?;
+    }
+    ok(card)
+}
+
+pub(super) async fn list_cis1_sessions(State(st): State<AppState>) -> Res {
+    ok(st.cis1_sessions())
+}
+
+#[derive(Deserialize)]
+pub(super) struct TicketQuery {
+    ticket: String,
+}
+
+pub(super) async fn end_cis1_session(
+    State(st): State<AppState>,
+    q: Result<Query<TicketQuery>, axum::extract::rejection::QueryRejection>,
+) -> Res {
+    let Ok(Query(q)) = q else {
+        return Err(AdminError::InvalidRequest(
+            "the ticket query parameter (URL-encoded) is required".into(),
+        ));
+    };
+    if st.end_cis1_session(&q.ticket) {
+        no_content()
+    } else {
+        Err(AdminError::NotFound("CIS1 session"))
+    }
 }
 
 pub(super) async fn insert_card(State(st): State<AppState>, Path(serial): Path<String>) -> Res {
@@ -51,8 +101,9 @@ pub(super) async fn insert_card(State(st): State<AppState>, Path(serial): Path<S
 pub(super) async fn remove_card(State(st): State<AppState>, Path(serial): Path<String>) -> Res {
     let card = lock(&st.0.cards).remove(&serial);
     let card = card.ok_or(AdminError::NotFound("card"))?;
+    let ended_cis1 = cis1_card_removed(&st, &serial);
     let ended = card_removed(&st, &serial);
-    ok(json!({ "card": card, "ended_sessions": ended }))
+    ok(json!({ "card": card, "ended_sessions": ended, "ended_cis1_sessions": ended_cis1 }))
 }
 
 pub(super) async fn get_card_mode(State(st): State<AppState>) -> Res {

@@ -82,11 +82,16 @@ fn api() -> Router<AppState> {
                 .delete(sessions::delete_auto_login),
         )
         .route("/cards", get(devices::list_cards).post(devices::create_card))
+        .route("/cards/{serial}", get(devices::get_card).put(devices::put_card))
         .route("/cards/{serial}/insert", post(devices::insert_card))
         .route("/cards/{serial}/remove", post(devices::remove_card))
         .route(
             "/card-mode",
             get(devices::get_card_mode).put(devices::put_card_mode),
+        )
+        .route(
+            "/cis1/sessions",
+            get(devices::list_cis1_sessions).delete(devices::end_cis1_session),
         )
         .route("/bridge", get(devices::get_bridge).put(devices::put_bridge))
         .route("/keys", get(runtime::list_keys))

@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) mod admin;
 pub(crate) mod bridge;
+pub(crate) mod cis1;
 pub(crate) mod error;
 pub(crate) mod webauthn;
 
 use crate::cards::CardMode;
 use admin::AdminConfig;
 use bridge::BridgeConfig;
+use cis1::Cis1Config;
 use error::ConfigError;
 use webauthn::WebauthnConfig;
 
@@ -63,6 +65,8 @@ pub struct Config {
     /// Who may use the admin API (bearer token, extra `Host` names), `[admin]` in TOML,
     /// `CIS2_MOCK_ADMIN_*` in the environment.
     pub admin: AdminConfig,
+    /// The CIS1 emulation (GAS, SSB role assertion), `[cis1]` in TOML, `CIS2_MOCK_CIS1_*` in the environment.
+    pub cis1: Cis1Config,
     /// Most sign-ins in progress (`/authorize` requests waiting for the login or role page) kept at once; the
     /// oldest goes first. Default 10,000.
     pub max_interactions: usize,
@@ -95,6 +99,7 @@ impl Default for Config {
             bridge: Default::default(),
             webauthn: Default::default(),
             admin: Default::default(),
+            cis1: Default::default(),
             max_interactions: 10_000,
             max_codes: 10_000,
             max_sso_sessions: 10_000,
@@ -153,6 +158,7 @@ impl Config {
                 b if b.starts_with("BRIDGE_") => self.bridge.apply_env(&k, b, &v)?,
                 w if w.starts_with("WEBAUTHN_") => self.webauthn.apply_env(&k, w, &v)?,
                 a if a.starts_with("ADMIN_") => self.admin.apply_env(&k, a, &v)?,
+                c if c.starts_with("CIS1_") => self.cis1.apply_env(&k, c, &v)?,
                 "CONFIG" | "LOG" => {}
                 _ => return Err(ConfigError(format!("unknown variable {k}"))),
             }

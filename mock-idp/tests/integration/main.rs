@@ -7,6 +7,7 @@
 mod admin_security;
 mod auto_login;
 mod bridge;
+mod cis1;
 mod common;
 mod faults;
 mod flow;
