@@ -8,6 +8,7 @@ mod admin_security;
 mod auto_login;
 mod bridge;
 mod cis1;
+mod cis1_interop;
 mod common;
 mod faults;
 mod flow;
