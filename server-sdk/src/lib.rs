@@ -53,6 +53,8 @@
 
 mod auth;
 mod builder;
+#[cfg(feature = "cis1")]
+mod cis1;
 mod clock;
 mod error;
 mod extract;
@@ -65,6 +67,8 @@ mod store;
 pub use auth::{BINDING_COOKIE, Cis2Auth, SECURE_BINDING_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 pub use builder::{Cis2AuthBuilder, IssuerSource};
 pub use cis2_reqwest::HttpSettings;
+#[cfg(feature = "cis1")]
+pub use cis1::{Cis1Settings, Cutover, CutoverRule};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error};
 pub use extract::{
@@ -73,8 +77,10 @@ pub use extract::{
 };
 pub use store::{
     EXPIRED_GRACE, EndReason, MemoryBackend, PendingLimits, RedisBackend, SessionBackend, SessionEvent,
-    SessionRecord, SessionStore, StoreError,
+    SessionRecord, SessionStore, SignInPath, StoreError,
 };
+#[cfg(feature = "cis1")]
+pub use store::Cis1Link;
 
 pub use cis2_sdk;
 pub use cis2_sdk::{Algorithm, Cis2User, Environment, IssuerUrl, LoginOptions, SigningKey, UnixTime};
