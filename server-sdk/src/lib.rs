@@ -66,21 +66,21 @@ mod store;
 
 pub use auth::{BINDING_COOKIE, Cis2Auth, SECURE_BINDING_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 pub use builder::{Cis2AuthBuilder, IssuerSource};
-pub use cis2_reqwest::HttpSettings;
 #[cfg(feature = "cis1")]
 pub use cis1::{Cis1Settings, Cutover, CutoverRule};
+pub use cis2_reqwest::HttpSettings;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error};
 pub use extract::{
     ActivityCodes, AuthRejection, Cis2Session, RequireAal3, RequireActivity, RequireLayer, RequireService,
     Requirement,
 };
+#[cfg(feature = "cis1")]
+pub use store::Cis1Link;
 pub use store::{
     EXPIRED_GRACE, EndReason, MemoryBackend, PendingLimits, RedisBackend, SessionBackend, SessionEvent,
     SessionRecord, SessionStore, SignInPath, StoreError,
 };
-#[cfg(feature = "cis1")]
-pub use store::Cis1Link;
 
 pub use cis2_sdk;
 pub use cis2_sdk::{Algorithm, Cis2User, Environment, IssuerUrl, LoginOptions, SigningKey, UnixTime};

@@ -134,8 +134,7 @@ impl Cutover {
 
     /// Also these users.
     pub fn and_users(mut self, uids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.users
-            .extend(codes_trimmed(uids.into_iter().map(Into::into)));
+        self.users.extend(codes_trimmed(uids.into_iter().map(Into::into)));
         self
     }
 

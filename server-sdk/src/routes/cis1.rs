@@ -93,7 +93,11 @@ async fn sign_in(auth: &Cis2Auth, headers: &HeaderMap, params: &str) -> Result<R
     let ticket = match ticket {
         Some(t) if !t.trim().is_empty() && t.len() <= MAX_TICKET_LEN => SsoTicket::new(t),
         Some(_) => return Err(ApiError::bad_request("ticket is empty or too long")),
-        None => return Err(ApiError::bad_request("ticket is required (the Identity Agent's SSO ticket)")),
+        None => {
+            return Err(ApiError::bad_request(
+                "ticket is required (the Identity Agent's SSO ticket)",
+            ));
+        }
     };
 
     let user = match auth.check_cis1_ticket(rt, &ticket, None).await {

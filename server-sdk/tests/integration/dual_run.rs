@@ -9,9 +9,7 @@ use cis2_server::{Cis1Settings, Cutover, SessionStore};
 use serde_json::{Value, json};
 
 use crate::harness::{Browser, EventStream, RedisServer, Rp, RpOptions, location, no_store, set_cookies};
-use crate::with_mock_idp::{
-    CLARA, GINA, MORGAN, Method, MockIdpProvider, api_status, resolve, session,
-};
+use crate::with_mock_idp::{CLARA, GINA, MORGAN, Method, MockIdpProvider, api_status, resolve, session};
 
 const MORGAN_X09: &str = "555000000101"; // clinical practitioner at X09
 const MORGAN_RBA: &str = "555000000102"; // nurse at RBA
@@ -140,7 +138,10 @@ async fn same_user_on_both_paths(store: Store) {
     assert_eq!(via_cis1["sid"], Value::Null);
     // Everything the app reads about the user is the same whichever way they came.
     for k in ["sub", "selected_role", "org", "roles", "name", "aal"] {
-        assert_eq!(via_cis1[k], via_cis2[k], "{k}: CIS1 {via_cis1} vs CIS2 {via_cis2}");
+        assert_eq!(
+            via_cis1[k], via_cis2[k],
+            "{k}: CIS1 {via_cis1} vs CIS2 {via_cis2}"
+        );
     }
     assert_eq!(via_cis1["org"], "RBA");
 
@@ -317,7 +318,11 @@ async fn bad_tickets(store: Store) {
             let resp = browser
                 .api(&format!("{rp_base}/auth/cis1?ticket={}", enc(ticket)))
                 .await;
-            (resp.status().as_u16(), set_cookies(&resp), resp.json::<Value>().await.unwrap())
+            (
+                resp.status().as_u16(),
+                set_cookies(&resp),
+                resp.json::<Value>().await.unwrap(),
+            )
         }
     };
     // Unknown ticket: the SSB refuses it.
@@ -337,14 +342,23 @@ async fn bad_tickets(store: Store) {
     // A ticket sent without URL-encoding: `+` reads as a space, the SSB does not know it.
     let live = cis1_session(&p, CLARA, None);
     let resp = browser
-        .api(&format!("{}/auth/cis1?ticket={}", rp.base, live.ticket.replace('#', "%23")))
+        .api(&format!(
+            "{}/auth/cis1?ticket={}",
+            rp.base,
+            live.ticket.replace('#', "%23")
+        ))
         .await;
     if live.ticket.contains('+') {
         assert_eq!(resp.status(), 401);
     }
 
     // Missing, empty, repeated: 400.
-    for q in ["", "?ticket=", "?ticket=a&ticket=b", "?ticket=a&return_to=https%3A%2F%2Fevil.example%2F"] {
+    for q in [
+        "",
+        "?ticket=",
+        "?ticket=a&ticket=b",
+        "?ticket=a&return_to=https%3A%2F%2Fevil.example%2F",
+    ] {
         let resp = browser.api(&format!("{}/auth/cis1{q}", rp.base)).await;
         assert_eq!(resp.status(), 400, "{q}");
         assert!(set_cookies(&resp).is_empty());
@@ -384,7 +398,10 @@ async fn bad_tickets(store: Store) {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
-    assert_eq!(body, json!({ "signed_in": true, "path": "cis1", "redirect": "/home" }));
+    assert_eq!(
+        body,
+        json!({ "signed_in": true, "path": "cis1", "redirect": "/home" })
+    );
     assert_eq!(me(&browser, &rp).await.1["sub"], CLARA);
 }
 
