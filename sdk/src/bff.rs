@@ -42,6 +42,9 @@ pub mod routes {
     pub const EVENTS: &str = "/events";
     /// `GET`: the relying party's public keys (private_key_jwt).
     pub const JWKS: &str = "/jwks";
+    /// `GET` or `POST` (`ticket`, `return_to`): dual-run sign-in with a CIS1 Identity Agent ticket, checked
+    /// through the SSB RoleAssertion (only when the backend enables CIS1).
+    pub const CIS1: &str = "/cis1";
     /// The server-sent event that says a session ended; its data is `{"reason": "<EndReason>"}`.
     pub const SESSION_ENDED_EVENT: &str = "session_ended";
 }

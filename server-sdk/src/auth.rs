@@ -14,7 +14,9 @@ use crate::error::Error;
 use crate::http_client::HttpClient;
 use crate::keys::KeyState;
 use crate::refresh::Refreshing;
-use crate::store::{EndReason, PendingLimits, SessionEvent, SessionRecord, SessionStore, hash_key};
+use crate::store::{
+    EndReason, PendingLimits, SessionEvent, SessionRecord, SessionStore, SignInPath, hash_key,
+};
 
 /// Name of the session cookie over plain http (local development): an opaque random id (HttpOnly,
 /// SameSite=Lax, Path=/).
@@ -90,6 +92,9 @@ pub(crate) struct Inner {
     pub(crate) credentials: Credentials,
     pub(crate) client: Refreshing<Cis2Client>,
     pub(crate) jwks: Refreshing<Arc<JwkSet>>,
+    /// Dual-run with CIS1, when configured.
+    #[cfg(feature = "cis1")]
+    pub(crate) cis1: Option<crate::cis1::settings::Cis1Runtime>,
 }
 
 /// The CIS2 relying-party kit: configuration, provider metadata and key caches, the session store. Cheap to
@@ -339,6 +344,17 @@ impl Cis2Auth {
         if let Some(reason) = reason {
             self.end_sessions(&[rec.key.clone()], reason).await?;
             return Ok(SessionLookup::Ended(reason));
+        }
+        // A CIS1 session is trusted for `recheck_every`, then its ticket is checked with the SSB again.
+        if rec.path == SignInPath::Cis1 {
+            #[cfg(feature = "cis1")]
+            let ended = self.recheck_cis1(&mut rec).await?;
+            #[cfg(not(feature = "cis1"))]
+            let ended = Some(EndReason::SignedOut);
+            if let Some(reason) = ended {
+                self.end_sessions(&[rec.key.clone()], reason).await?;
+                return Ok(SessionLookup::Ended(reason));
+            }
         }
         let interval = (s.idle_timeout / 20).max(Duration::from_secs(1));
         if touch && now.duration_since(rec.last_seen) >= interval {

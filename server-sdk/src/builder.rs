@@ -72,6 +72,8 @@ pub struct Cis2AuthBuilder {
     key_retire_grace: Duration,
     userinfo: bool,
     discovery_attempts: u32,
+    #[cfg(feature = "cis1")]
+    cis1: Option<crate::cis1::settings::Cis1Settings>,
 }
 
 impl Cis2AuthBuilder {
@@ -100,6 +102,8 @@ impl Cis2AuthBuilder {
             key_retire_grace: crate::keys::PROVIDER_KEY_CACHE,
             userinfo: true,
             discovery_attempts: 4,
+            #[cfg(feature = "cis1")]
+            cis1: None,
         }
     }
 
@@ -236,6 +240,15 @@ impl Cis2AuthBuilder {
         self
     }
 
+    /// Dual-run: also accept CIS1 Identity Agent tickets at `{mount_path}/cis1`, checked through the SSB
+    /// RoleAssertion and re-checked every `recheck_every`, with the cut-over switch in `settings` (see
+    /// `docs/src/dual-run.md`). Off unless called.
+    #[cfg(feature = "cis1")]
+    pub fn cis1(mut self, settings: crate::cis1::settings::Cis1Settings) -> Self {
+        self.cis1 = Some(settings);
+        self
+    }
+
     /// Checks the settings and fetches discovery (retrying with backoff), ready to serve.
     pub async fn build(self) -> Result<Cis2Auth, Error> {
         let issuer = match self.issuer {
@@ -275,6 +288,11 @@ impl Cis2AuthBuilder {
                 "default_return_to must be a same-origin relative path".into(),
             ));
         }
+        #[cfg(feature = "cis1")]
+        if let Some(c) = &self.cis1 {
+            cis2_sdk::cis1::role_assertion_url(&c.ssb_base_url, &cis2_sdk::cis1::SsoTicket::new("probe"))
+                .map_err(|e| Error::Config(format!("CIS1: {e}")))?;
+        }
         let url = redirect_uri.url();
         let origin = url.origin().ascii_serialization();
         let settings = Settings {
@@ -312,6 +330,8 @@ impl Cis2AuthBuilder {
             credentials,
             client: discovery_cache(),
             jwks: jwks_cache(),
+            #[cfg(feature = "cis1")]
+            cis1: self.cis1.map(crate::cis1::settings::Cis1Runtime::new),
         }));
         // Discovery with retry and backoff (catalogue REL-05); the sdk checks the document (CS-08 issuer).
         let mut delay = Duration::from_millis(250);

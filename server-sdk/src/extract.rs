@@ -17,7 +17,7 @@ use http::{HeaderMap, Request, StatusCode, header};
 use crate::auth::Cis2Auth;
 use crate::auth::SessionLookup;
 use crate::error::ApiError;
-use crate::store::{EndReason, SessionRecord};
+use crate::store::{EndReason, SessionRecord, SignInPath};
 
 /// Whether the caller asked for JSON (`Accept: application/json`, or a `fetch` that is not a navigation).
 pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
@@ -92,12 +92,27 @@ impl Cis2Session {
         self.0.user.has_role_code(code)
     }
 
-    /// The access token, for calling APIs on the user's behalf.
+    /// The access token, for calling APIs on the user's behalf; `None` when the user signed in with CIS1.
     ///
     /// # Security
     /// Never send it to the browser.
-    pub fn access_token(&self) -> &AccessToken {
-        &self.0.access_token
+    pub fn access_token(&self) -> Option<&AccessToken> {
+        self.0.access_token.as_ref()
+    }
+
+    /// Which way the user signed in: [`SignInPath::Cis2`], or [`SignInPath::Cis1`] with an Identity Agent
+    /// ticket during a dual-run migration. Everything else reads the same on both paths.
+    pub fn path(&self) -> SignInPath {
+        self.0.path
+    }
+
+    /// The CIS1 ticket of a [`SignInPath::Cis1`] session (for CIS1 national services that still take it).
+    ///
+    /// # Security
+    /// A bearer credential: never log it or send it to another party.
+    #[cfg(feature = "cis1")]
+    pub fn cis1_ticket(&self) -> Option<&cis2_sdk::cis1::SsoTicket> {
+        self.0.cis1.as_ref().map(|l| &l.ticket)
     }
 }
 

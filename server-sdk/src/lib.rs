@@ -53,6 +53,8 @@
 
 mod auth;
 mod builder;
+#[cfg(feature = "cis1")]
+mod cis1;
 mod clock;
 mod error;
 mod extract;
@@ -64,6 +66,8 @@ mod store;
 
 pub use auth::{BINDING_COOKIE, Cis2Auth, SECURE_BINDING_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 pub use builder::{Cis2AuthBuilder, IssuerSource};
+#[cfg(feature = "cis1")]
+pub use cis1::{Cis1Settings, Cutover, CutoverRule};
 pub use cis2_reqwest::HttpSettings;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error};
@@ -71,9 +75,11 @@ pub use extract::{
     ActivityCodes, AuthRejection, Cis2Session, RequireAal3, RequireActivity, RequireLayer, RequireService,
     Requirement,
 };
+#[cfg(feature = "cis1")]
+pub use store::Cis1Link;
 pub use store::{
     EXPIRED_GRACE, EndReason, MemoryBackend, PendingLimits, RedisBackend, SessionBackend, SessionEvent,
-    SessionRecord, SessionStore, StoreError,
+    SessionRecord, SessionStore, SignInPath, StoreError,
 };
 
 pub use cis2_sdk;

@@ -12,7 +12,8 @@ use crate::auth::{cookie_value, random_id};
 use crate::error::ApiError;
 use crate::error::Error;
 use crate::routes::login::PendingRecord;
-use crate::store::{SessionRecord, hash_key};
+use crate::routes::wire::log_sign_in;
+use crate::store::{SessionRecord, SignInPath, hash_key};
 
 pub(crate) async fn callback(
     State(auth): State<Cis2Auth>,
@@ -135,8 +136,11 @@ async fn finish(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
         created: now,
         last_seen: now,
         absolute_deadline: now.saturating_add(s.absolute_timeout),
-        id_token: tokens.id_token.clone(),
-        access_token: tokens.access_token.clone(),
+        id_token: Some(tokens.id_token.clone()),
+        access_token: Some(tokens.access_token.clone()),
+        path: SignInPath::Cis2,
+        #[cfg(feature = "cis1")]
+        cis1: None,
         user,
     };
     auth.store()
@@ -144,7 +148,7 @@ async fn finish(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
         .put_session(&rec, now)
         .await
         .map_err(|e| ApiError::unavailable(&e.into()))?;
-    tracing::info!(aal = ?rec.aal, has_sid = rec.sid.is_some(), "signed in");
+    log_sign_in(&rec);
 
     let session_cookie = cookie::Cookie::build((s.session_cookie(), id))
         .http_only(true)

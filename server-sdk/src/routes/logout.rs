@@ -85,10 +85,11 @@ async fn logout(auth: &Cis2Auth, headers: &HeaderMap, query: &str) -> Result<Res
             .await
             .map_err(|e| ApiError::unavailable(&e))?;
         tracing::info!("signed out locally");
-        if end_session {
+        // A CIS1 session has no ID token and no CIS2 session to end.
+        if let (true, Some(id_token)) = (end_session, &rec.id_token) {
             let client = auth.client().await.map_err(|e| ApiError::unavailable(&e))?;
             if let Some(url) =
-                client.end_session_url(rec.id_token.secret(), s.post_logout_redirect_uri.as_deref(), None)
+                client.end_session_url(id_token.secret(), s.post_logout_redirect_uri.as_deref(), None)
             {
                 destination = url.to_string();
             }

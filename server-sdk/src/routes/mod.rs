@@ -10,6 +10,8 @@ use crate::auth::Cis2Auth;
 
 pub(crate) mod backchannel;
 pub(crate) mod callback;
+#[cfg(feature = "cis1")]
+mod cis1;
 mod error_page;
 pub(crate) mod events;
 pub(crate) mod jwks;
@@ -32,12 +34,13 @@ impl Cis2Auth {
     /// | `GET /session` | the session as JSON for the browser SDK |
     /// | `GET /events` | server-sent events: `session_ended` with a reason |
     /// | `GET /jwks` | the RP's public keys (private_key_jwt) |
+    /// | `GET`/`POST /cis1` | dual-run: sign in with a CIS1 ticket (`ticket`, `return_to`; feature `cis1`, when configured) |
     ///
     /// The returned router has its state applied, so it nests into an app with any state `S`.
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let no_store =
             SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        Router::new()
+        let router = Router::new()
             .route(routes::LOGIN, get(login::login))
             .route(routes::CHANGE_ROLE, get(login::change_role))
             .route(routes::STEP_UP, get(login::step_up))
@@ -49,7 +52,13 @@ impl Cis2Auth {
             )
             .route(routes::SESSION, get(session::session))
             .route(routes::EVENTS, get(events::events))
-            .route(routes::JWKS, get(jwks::jwks))
-            .with_state(self.clone())
+            .route(routes::JWKS, get(jwks::jwks));
+        #[cfg(feature = "cis1")]
+        let router = if self.0.cis1.is_some() {
+            router.route(routes::CIS1, get(cis1::cis1_get).post(cis1::cis1_post))
+        } else {
+            router
+        };
+        router.with_state(self.clone())
     }
 }

@@ -19,3 +19,26 @@ pub(crate) fn unique_pairs(raw: &str) -> Result<Vec<(String, String)>, crate::er
 pub(crate) fn no_store() -> (header::HeaderName, HeaderValue) {
     (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
+
+/// The one structured event every sign-in writes (target `cis2_server::sign_in`), so a supplier can watch a
+/// CIS1 → CIS2 migration: `path` (`cis2` or `cis1`), `uid`, `org` (the selected role's ODS code, empty when
+/// none), `aal`. Never a ticket or token.
+pub(crate) fn log_sign_in(rec: &crate::store::SessionRecord) {
+    tracing::info!(
+        target: "cis2_server::sign_in",
+        path = rec.path.as_str(),
+        uid = %rec.sub,
+        org = selected_org(&rec.user),
+        aal = ?rec.aal,
+        has_sid = rec.sid.is_some(),
+        "signed in"
+    );
+}
+
+/// The selected role's organisation (ODS code), or `""`.
+pub(crate) fn selected_org(user: &cis2_sdk::Cis2User) -> &str {
+    match user.selected_role() {
+        cis2_sdk::RoleSelection::Selected { role, .. } => &role.org_code,
+        _ => "",
+    }
+}

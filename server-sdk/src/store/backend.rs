@@ -50,10 +50,58 @@ pub struct SessionRecord {
     pub last_seen: UnixTime,
     /// When the session ends regardless of activity (created + absolute timeout).
     pub absolute_deadline: UnixTime,
-    /// The ID token, for `id_token_hint` at CIS2 end-session.
-    pub id_token: IdToken,
-    /// The access token, for calling APIs on the user's behalf.
-    pub access_token: AccessToken,
+    /// The ID token, for `id_token_hint` at CIS2 end-session (`None` for a CIS1 sign-in).
+    pub id_token: Option<IdToken>,
+    /// The access token, for calling APIs on the user's behalf (`None` for a CIS1 sign-in).
+    pub access_token: Option<AccessToken>,
+    /// Which way the user signed in (records written before dual-run read as [`SignInPath::Cis2`]).
+    #[serde(default)]
+    pub path: SignInPath,
+    /// The CIS1 ticket behind a [`SignInPath::Cis1`] session and when the SSB last confirmed it.
+    #[cfg(feature = "cis1")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis1: Option<Cis1Link>,
+}
+
+/// Which way a session's user signed in: CIS2 (OpenID Connect) or, during a dual-run migration, a CIS1 ticket
+/// checked through the SSB RoleAssertion.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SignInPath {
+    /// NHS CIS2 Authentication (the authorization code flow).
+    #[default]
+    Cis2,
+    /// CIS1: an Identity Agent ticket validated through the SSB RoleAssertion (retired by 28 February 2027).
+    Cis1,
+}
+
+impl SignInPath {
+    /// `"cis2"` or `"cis1"`: the value of the `path` field of the kit's sign-in log events.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SignInPath::Cis2 => "cis2",
+            SignInPath::Cis1 => "cis1",
+        }
+    }
+}
+
+impl std::fmt::Display for SignInPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The CIS1 side of a dual-run session: the ticket (a bearer credential: `Debug` redacts it, the kit never
+/// logs it) and when the SSB last answered `samlp:Success` for it.
+#[cfg(feature = "cis1")]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Cis1Link {
+    /// The Identity Agent's SSO ticket.
+    pub ticket: cis2_sdk::cis1::SsoTicket,
+    /// The last successful RoleAssertion check.
+    pub checked_at: UnixTime,
 }
 
 /// The storage operations the kit needs. Implement it to bring another store; the kit ships

@@ -132,8 +132,9 @@ impl SessionBackend for MemoryBackend {
     async fn touch_session(&self, record: &SessionRecord, _now: UnixTime) -> Result<bool, StoreError> {
         let mut s = self.lock()?;
         match s.sessions.get_mut(&record.key) {
+            // The whole record, as the trait says and Redis does (a CIS1 re-check refreshes the user too).
             Some(existing) => {
-                existing.last_seen = record.last_seen;
+                *existing = record.clone();
                 Ok(true)
             }
             None => Ok(false),

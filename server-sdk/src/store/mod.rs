@@ -18,9 +18,12 @@ mod memory;
 mod pending;
 mod redis;
 
+#[cfg(feature = "cis1")]
+pub use backend::Cis1Link;
 pub(crate) use backend::hash_key;
 pub use backend::{
-    EXPIRED_GRACE, EndReason, PendingLimits, SessionBackend, SessionEvent, SessionRecord, StoreError,
+    EXPIRED_GRACE, EndReason, PendingLimits, SessionBackend, SessionEvent, SessionRecord, SignInPath,
+    StoreError,
 };
 pub use memory::MemoryBackend;
 pub use redis::RedisBackend;

@@ -58,7 +58,19 @@ async fn me(s: Cis2Session) -> Json<Value> {
         cis2_sdk::RoleSelection::Selected { role, .. } => Some(role.person_roleid.clone()),
         _ => None,
     };
-    Json(json!({ "sub": s.sub(), "aal": s.aal(), "selected_role": role, "sid": s.record().sid }))
+    let org = match s.selected_role() {
+        cis2_sdk::RoleSelection::Selected { role, .. } => Some(role.org_code.clone()),
+        _ => None,
+    };
+    let roles: Vec<Value> = s
+        .roles()
+        .iter()
+        .map(|r| json!([r.person_roleid, r.role_code, r.org_code, r.activity_codes]))
+        .collect();
+    Json(json!({
+        "sub": s.sub(), "aal": s.aal(), "selected_role": role, "sid": s.record().sid, "path": s.path().as_str(),
+        "org": org, "roles": roles, "name": s.user().name(), "has_access_token": s.access_token().is_some(),
+    }))
 }
 
 pub fn app(auth: &Cis2Auth) -> Router {

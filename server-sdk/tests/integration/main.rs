@@ -8,6 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod backchannel;
+#[cfg(feature = "cis1")]
+mod dual_run;
 mod fake_op;
 mod harness;
 mod keys;

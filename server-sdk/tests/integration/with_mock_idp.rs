@@ -66,7 +66,7 @@ impl Provider for MockIdpProvider {
 }
 
 /// `reference` resolved against `base` (the mock answers with realm-relative `Location`s).
-fn resolve(base: &str, reference: &str) -> String {
+pub fn resolve(base: &str, reference: &str) -> String {
     url::Url::parse(base)
         .unwrap()
         .join(reference)
@@ -310,7 +310,7 @@ pub async fn session(browser: &Browser, base: &str) -> Value {
 }
 
 /// An API call: status and JSON body (`Null` when the body is not JSON).
-async fn api_status(browser: &Browser, url: &str) -> (u16, Value) {
+pub async fn api_status(browser: &Browser, url: &str) -> (u16, Value) {
     let (status, text) = api_text(browser, url).await;
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
@@ -337,10 +337,10 @@ async fn assert_ended_by_backchannel(stream: &mut EventStream) {
     assert_eq!(data, json!({ "reason": "backchannel_logout" }));
 }
 
-const GINA: &str = "656005750108"; // GP, AAL3 (smartcard, TOTP, …)
-const CLARA: &str = "656005750107"; // clinical practitioner, AAL3
+pub const GINA: &str = "656005750108"; // GP, AAL3 (smartcard, TOTP, …)
+pub const CLARA: &str = "656005750107"; // clinical practitioner, AAL3
 const ADAM: &str = "656005750104"; // admin/clinical support, AAL3
-const MORGAN: &str = "555000000001"; // three roles
+pub const MORGAN: &str = "555000000001"; // three roles
 
 #[tokio::test]
 async fn mock_full_login_with_private_key_jwt() {
