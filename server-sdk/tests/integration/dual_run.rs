@@ -439,24 +439,27 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
 
 #[tokio::test]
 async fn dual_run_every_sign_in_logs_its_path_uid_and_org_never_the_ticket() {
-    let logs = Logs::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(logs.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // A process-wide subscriber: a scoped one on this thread races other tests' threads over the call
+    // sites' cached interest. Other tests' lines land in it too; the checks below look for this test's.
+    static LOGS: std::sync::OnceLock<Logs> = std::sync::OnceLock::new();
+    let logs = LOGS
+        .get_or_init(|| {
+            let logs = Logs::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(logs.clone())
+                .with_ansi(false)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+            logs
+        })
+        .clone();
     let p = MockIdpProvider::start().await;
     let rp = dual_rp(&p, &Store::Memory, Cutover::users([GINA])).await;
-    // Tests on other threads (no subscriber) may have cached "never" for the kit's call sites before this
-    // thread's subscriber existed: recompute with it.
-    tracing::callsite::rebuild_interest_cache();
 
     let ticket = cis1_session(&p, MORGAN, Some(MORGAN_RBA)).ticket;
     cis1_sign_in(&Browser::new(), &rp, &ticket).await;
-    tracing::callsite::rebuild_interest_cache();
     p.login(&Browser::new(), &rp, CLARA, Method::Smartcard).await;
     let gina = cis1_session(&p, GINA, None).ticket;
-    tracing::callsite::rebuild_interest_cache();
     assert_eq!(cis1_fetch(&Browser::new(), &rp, &gina).await.status(), 403);
 
     let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
