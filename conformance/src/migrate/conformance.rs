@@ -94,5 +94,18 @@ pub fn findings(c: &ConformanceResult) -> Vec<Finding> {
             "implement it, then set features.backchannel_logout = true and rp.backchannel_logout_uri in rp.toml",
         ));
     }
+    let roles_run = c
+        .scenarios
+        .iter()
+        .any(|s| s.id.starts_with("roles.") && s.verdict != Verdict::Skipped);
+    if !roles_run {
+        out.push(Finding::new(
+            "conformance.roles-not-run",
+            Level::Note,
+            "the role scenarios were skipped: rp.toml does not claim role selection",
+            "CIS1 users chose their role in the Identity Agent; on CIS2 request the selectedrole scope, then set \
+             features.role_selection = true and rp.change_role_url in rp.toml",
+        ));
+    }
     out
 }
