@@ -21,6 +21,7 @@ pub mod config;
 pub mod ctx;
 pub mod evidence;
 pub mod idp;
+pub mod migrate;
 pub mod model;
 pub mod outcome;
 pub mod probe;
