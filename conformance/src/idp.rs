@@ -50,9 +50,14 @@ pub struct Idp {
 impl Idp {
     /// Starts the mock on `[idp] port` (127.0.0.1) and registers the RP's client.
     pub async fn start(cfg: &RpConfig, signing_key: Option<cis2_sdk::SigningKey>) -> Result<Self, IdpError> {
+        // Deliveries to the RP get the suite's own bound per attempt, and a transport error (an RP closing
+        // a kept-alive connection, say) is retried before a verdict rests on it.
+        let mut config = cis2_mock_idp::Config::default();
+        config.http_timeout_ms = cfg.idp.timeout_secs.unwrap_or(10).saturating_mul(1000);
         let mut b = MockIdp::builder()
+            .config(config)
             .port(cfg.idp.port)
-            .backchannel_retries(1, Duration::from_millis(100));
+            .backchannel_retries(3, Duration::from_millis(100));
         if let Some(k) = signing_key {
             b = b.signing_key(k);
         }
@@ -245,6 +250,18 @@ impl Idp {
             .into_iter()
             .filter(|o| o.uid.as_deref() == Some(uid))
             .collect()
+    }
+
+    /// Waits (bounded) for the final attempt of a back-channel logout delivery to `uid` after `since` (a
+    /// transport error is retried, as an RP's keep-alive race can cause one; the verdict is on the last try).
+    pub async fn wait_for_delivery(&self, since: u64, timeout: Duration, uid: &str) -> Option<Observed> {
+        let uid = uid.to_owned();
+        self.wait_for(since, timeout, move |o| {
+            o.endpoint == cis2_mock_idp::ObservedEndpoint::BackchannelDelivery
+                && o.uid.as_deref() == Some(uid.as_str())
+                && !o.detail.as_deref().unwrap_or("").contains("retrying")
+        })
+        .await
     }
 
     /// Waits (bounded) until an observation after `since` matches `pred`.

@@ -2,7 +2,7 @@
 //! the `sub` without one) and gets 200; an invalid one gets 400 and ends nothing; a replayed `jti` is
 //! refused. Proven with the probe in two browsers.
 
-use cis2_mock_idp::{CardMode, Fault, LogoutMalformation, ObservedEndpoint, Target};
+use cis2_mock_idp::{CardMode, Fault, LogoutMalformation, Target};
 
 use crate::agent::{Browser, Credentials};
 use crate::ctx::{Ctx, Start};
@@ -58,6 +58,17 @@ async fn post(ctx: &Ctx, token: &str) -> Result<u16, Outcome> {
     Ok(status)
 }
 
+/// A delivery's outcome in words: the RP's status, or the transport error after the IdP's retries.
+fn delivery_words(o: &cis2_mock_idp::Observed) -> String {
+    match o.status {
+        0 => format!(
+            "the IdP's delivery got no HTTP answer ({})",
+            o.detail.as_deref().unwrap_or("transport error")
+        ),
+        s => format!("the RP answered the delivery with {s}"),
+    }
+}
+
 async fn signed_in(ctx: &Ctx, b: &Browser) -> Result<bool, Outcome> {
     let p = ctx.probe(b).await?;
     ctx.rec.decided_by(format!("probe {}: {}", b.label(), p.seen));
@@ -76,20 +87,16 @@ async fn by_sid(ctx: Ctx) -> Outcome {
             "idp",
             format!("session {} ended; back-channel logout sent", t.sid_a),
         );
-        let uid = t.uid.clone();
         let delivered = ctx
             .idp
-            .wait_for(seq, ctx.timeout, move |o| {
-                o.endpoint == ObservedEndpoint::BackchannelDelivery && o.uid.as_deref() == Some(uid.as_str())
-            })
+            .wait_for_delivery(seq, ctx.timeout, &t.uid)
             .await
             .ok_or_else(|| Outcome::Fail("the back-channel logout delivery got no answer in time".into()))?;
-        ctx.rec
-            .decided_by(format!("the RP answered the delivery with {}", delivered.status));
+        ctx.rec.decided_by(delivery_words(&delivered));
         if delivered.status != 200 {
             return Ok(Outcome::Fail(format!(
-                "the RP answered a valid logout token with {}; it must answer 200",
-                delivered.status
+                "the RP did not answer a valid logout token with 200 ({}); it must answer 200",
+                delivery_words(&delivered)
             )));
         }
         let (a, b) = (signed_in(&ctx, &t.a).await?, signed_in(&ctx, &t.b).await?);
@@ -238,18 +245,14 @@ async fn card_removed_in(ctx: &Ctx, mode: CardMode) -> Result<Outcome, Outcome> 
             Outcome::Fail("the RP ended the session although nothing told it to (Smartcard Connect removal ends no session)".into())
         });
     }
-    let u = uid.clone();
     let d = ctx
         .idp
-        .wait_for(seq, ctx.timeout, move |o| {
-            o.endpoint == ObservedEndpoint::BackchannelDelivery && o.uid.as_deref() == Some(u.as_str())
-        })
+        .wait_for_delivery(seq, ctx.timeout, &uid)
         .await
         .ok_or_else(|| {
             Outcome::Fail("the back-channel logout for the removed card got no answer in time".into())
         })?;
-    ctx.rec
-        .decided_by(format!("the RP answered the delivery with {}", d.status));
+    ctx.rec.decided_by(delivery_words(&d));
     Ok(if signed_in(ctx, &a).await? {
         Outcome::Fail("after the smartcard was removed (Identity Agent), the IdP's back-channel logout did not end the RP's session".into())
     } else {
