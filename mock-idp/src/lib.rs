@@ -40,6 +40,13 @@
 //! The same users, roles and virtual cards serve both; [`AppState::start_cis1_session`] signs in as the virtual
 //! Identity Agent does.
 //!
+//! ## HTTPS
+//!
+//! With `[tls] enabled` ([`MockIdpBuilder::tls`], `--tls`) the mock also serves HTTPS, TLS 1.2 and 1.3 only, with
+//! a local CA written to the data directory as `ca.pem` for RPs to trust, and the default issuer becomes
+//! `https://localhost:443/…` (the port always written out; a free port when 443 cannot be bound). See
+//! `docs/tls.md` and [`TlsInfo`].
+//!
 //! The admin API lives at `/admin/api` (see [`admin`](crate#admin-api)) and a small page at `/admin`.
 //!
 //! ## Login form (`POST {realm}/login`, `application/x-www-form-urlencoded`)
