@@ -298,3 +298,215 @@ fn openssl_checks(target: &str, ca: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A one-connection-at-a-time HTTPS server answering every request with `body` (JSON), its certificate for
+/// 127.0.0.1 signed by a fresh CA; returns the URL and the CA's PEM.
+async fn https_json(body: String) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "RP private CA");
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![leaf.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://127.0.0.1:{}/jwks", listener.local_addr().unwrap().port());
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let Ok(mut tls) = acceptor.accept(sock).await else {
+                continue;
+            };
+            let mut buf = [0u8; 4096];
+            let _ = tls.read(&mut buf).await;
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = tls.write_all(resp.as_bytes()).await;
+            let _ = tls.shutdown().await;
+        }
+    });
+    (url, ca_cert.pem())
+}
+
+#[tokio::test]
+async fn outbound_jwks_uri_over_https_needs_the_rps_ca_in_extra_root_ca_file() {
+    use crate::common::{REDIRECT, builder, rp_key, start_with};
+    use cis2_sdk::LoginOptions;
+    use serde_json::json;
+
+    let jwks = cis2_sdk::JwkSet::from_keys([rp_key().public_jwk().unwrap()])
+        .unwrap()
+        .to_json();
+    let (jwks_uri, rp_ca) = https_json(jwks.to_string()).await;
+    let ca_dir = tempfile::tempdir().unwrap();
+    let ca_file = ca_dir.path().join("rp-ca.pem");
+    std::fs::write(&ca_file, &rp_ca).unwrap();
+    let client = json!({
+        "client_id": "100000000011.apps.supplier",
+        "redirect_uris": [REDIRECT],
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks_uri": jwks_uri,
+        "jwks_uri_signing_algorithm": "RS256",
+    });
+    // Trusting the RP's CA: the assertion is checked against the JWKS fetched over HTTPS.
+    let h = start_with(builder().tls_extra_root_ca_file(&ca_file)).await;
+    h.register(client.clone()).await;
+    let rp = h
+        .rp("100000000011.apps.supplier", crate::common::pkjwt_auth())
+        .await;
+    let (_, id) = rp
+        .full(&h, &LoginOptions::default(), "656005750108", "smartcard")
+        .await;
+    assert_eq!(id.azp.as_deref(), Some("100000000011.apps.supplier"));
+
+    // Without it (system roots only), the fetch fails and so does the client's authentication.
+    let h = start_with(builder()).await;
+    h.register(client).await;
+    let rp = h
+        .rp("100000000011.apps.supplier", crate::common::pkjwt_auth())
+        .await;
+    let login = rp
+        .login(
+            &h,
+            &h.browser,
+            &LoginOptions::default(),
+            "656005750108",
+            "smartcard",
+        )
+        .await;
+    assert!(rp.finish(&h, &login).await.is_err());
+}
+
+#[tokio::test]
+async fn a_missing_extra_root_ca_file_stops_the_start() {
+    let err = MockIdp::builder()
+        .signing_key(idp_key("a"))
+        .tls_extra_root_ca_file("/nonexistent/rp-ca.pem")
+        .start()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("extra_root_ca_file"), "{err}");
+}
+
+/// What the mock's outbound client offers: the versions in a ClientHello's `supported_versions` extension.
+fn offered_versions(hello: &[u8]) -> Option<Vec<u16>> {
+    let hs = hello.get(5..)?;
+    let mut i = 4 + 2 + 32; // handshake header, legacy_version, random
+    i += 1 + usize::from(*hs.get(i)?); // session id
+    i += 2 + usize::from(u16::from_be_bytes([*hs.get(i)?, *hs.get(i + 1)?])); // cipher suites
+    i += 1 + usize::from(*hs.get(i)?); // compression methods
+    let end = i + 2 + usize::from(u16::from_be_bytes([*hs.get(i)?, *hs.get(i + 1)?]));
+    i += 2;
+    while i + 4 <= end {
+        let ty = u16::from_be_bytes([*hs.get(i)?, *hs.get(i + 1)?]);
+        let len = usize::from(u16::from_be_bytes([*hs.get(i + 2)?, *hs.get(i + 3)?]));
+        let data = hs.get(i + 4..i + 4 + len)?;
+        if ty == 0x002b {
+            return Some(
+                data.get(1..)?
+                    .chunks(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect(),
+            );
+        }
+        i += 4 + len;
+    }
+    None
+}
+
+#[tokio::test]
+async fn outbound_calls_offer_tls_1_3_and_1_2_only() {
+    use crate::common::{REDIRECT, builder, start_with};
+    use cis2_sdk::LoginOptions;
+    use serde_json::json;
+    use tokio::io::AsyncReadExt;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("https://127.0.0.1:{}/jwks", listener.local_addr().unwrap().port());
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 8192];
+        let mut n = 0;
+        // Read the whole first record.
+        while n < 5 || n < 5 + usize::from(u16::from_be_bytes([buf[3], buf[4]])) {
+            let m = s.read(&mut buf[n..]).await.unwrap();
+            if m == 0 {
+                break;
+            }
+            n += m;
+        }
+        let _ = tx.send(buf[..n].to_vec());
+    });
+    let h = start_with(builder()).await;
+    h.register(json!({
+        "client_id": "100000000012.apps.supplier",
+        "redirect_uris": [REDIRECT],
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks_uri": uri,
+        "jwks_uri_signing_algorithm": "RS256",
+    }))
+    .await;
+    let rp = h
+        .rp("100000000012.apps.supplier", crate::common::pkjwt_auth())
+        .await;
+    let login = rp
+        .login(
+            &h,
+            &h.browser,
+            &LoginOptions::default(),
+            "656005750108",
+            "smartcard",
+        )
+        .await;
+    let finish = rp.finish(&h, &login);
+    let (res, hello) = tokio::join!(finish, rx);
+    assert!(res.is_err());
+    let hello = hello.unwrap();
+    assert_eq!(hello[0], 0x16, "a TLS handshake record");
+    let mut versions = offered_versions(&hello).expect("supported_versions");
+    versions.retain(|v| v & 0x0f0f != 0x0a0a); // GREASE
+    assert_eq!(versions, [0x0304, 0x0303], "TLS 1.3 and 1.2 only");
+}
+
+#[tokio::test]
+async fn the_kits_http_client_trusts_the_mock_through_extra_root_certificate_pem() {
+    use cis2_reqwest::{HttpClient, HttpSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let idp = MockIdp::builder()
+        .signing_key(idp_key("a"))
+        .data_dir(dir.path())
+        .tls_port(0)
+        .start()
+        .await
+        .unwrap();
+    let issuer = cis2_sdk::IssuerUrl::new(idp.issuer()).unwrap();
+    let req = || cis2_sdk::discovery_request(&issuer).unwrap();
+    let pem = std::fs::read_to_string(&idp.tls().unwrap().ca_file).unwrap();
+    let trusting = HttpClient::new(HttpSettings::default().extra_root_certificate_pem(pem)).unwrap();
+    let resp = trusting.send(req(), cis2_sdk::limits::DISCOVERY).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let plain = HttpClient::new(HttpSettings::default()).unwrap();
+    assert!(plain.send(req(), cis2_sdk::limits::DISCOVERY).await.is_err());
+    idp.shutdown().await;
+}
