@@ -195,6 +195,20 @@ pub struct IdpSection {
     /// The longest the suite waits for any one answer or event, in seconds (default 10).
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// Serve the IdP over HTTPS (TLS 1.2/1.3) with the suite's own CA, so the issuer is real-shaped:
+    /// `https://localhost:443/openam/...`, the port written out as CIS2's is. The RP must trust the CA file
+    /// (`ca_dir`/`ca.pem`, printed at start and recorded in the reports). Default false.
+    #[serde(default)]
+    pub tls: bool,
+    /// The HTTPS port (default 443). When it cannot be bound (taken, or no privilege), the suite uses a free
+    /// port and says so; the issuer then names that port, and the scenarios about an explicit `:443` are
+    /// skipped.
+    #[serde(default)]
+    pub tls_port: Option<u16>,
+    /// Where the suite's CA lives (`ca.pem` for the RP to trust, `ca-key.pem`), kept across runs so the RP
+    /// is configured once. Default `cis2-conformance-ca` in the current directory.
+    #[serde(default)]
+    pub ca_dir: Option<std::path::PathBuf>,
 }
 
 fn default_port() -> u16 {

@@ -59,7 +59,7 @@ impl Ctx {
     pub fn browser(&self) -> Step<Browser> {
         let n = self.browsers.fetch_add(1, Ordering::Relaxed);
         let letter = char::from(b'A' + u8::try_from(n % 26).unwrap_or(0));
-        Browser::new(format!("browser {letter}"), self.timeout).map_err(err)
+        Browser::trusting(format!("browser {letter}"), self.timeout, self.idp.ca_pem()).map_err(err)
     }
 
     /// A fresh user.

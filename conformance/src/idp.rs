@@ -27,6 +27,9 @@ pub enum IdpError {
     Admin(String),
 }
 
+/// Where the suite keeps its CA when `[idp] ca_dir` is not set (relative to the current directory).
+pub const DEFAULT_CA_DIR: &str = "cis2-conformance-ca";
+
 /// What a test user looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserShape {
@@ -58,6 +61,14 @@ impl Idp {
             .config(config)
             .port(cfg.idp.port)
             .backchannel_retries(3, Duration::from_millis(100));
+        if cfg.idp.tls {
+            b = b.tls_port(cfg.idp.tls_port.unwrap_or(443)).tls_ca_dir(
+                cfg.idp
+                    .ca_dir
+                    .clone()
+                    .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_CA_DIR)),
+            );
+        }
         if let Some(k) = signing_key {
             b = b.signing_key(k);
         }
@@ -103,6 +114,16 @@ impl Idp {
     /// The issuer, byte for byte.
     pub fn issuer(&self) -> &str {
         self.running.issuer()
+    }
+
+    /// The HTTPS listener and the CA the RP must trust, when `[idp] tls`.
+    pub fn tls(&self) -> Option<&cis2_mock_idp::TlsInfo> {
+        self.running.tls()
+    }
+
+    /// The CA certificate (PEM) the suite's browsers trust besides the system's roots, when `[idp] tls`.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.running.tls().map(|t| t.ca_pem.as_str())
     }
 
     /// The mock's state (its library API).

@@ -22,6 +22,9 @@ pub struct RunReport {
     pub wall_ms: u64,
     /// The issuer the RP was pointed at, byte for byte.
     pub issuer: String,
+    /// The CA certificate file the RP was told to trust, when the IdP served HTTPS (`[idp] tls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_ca_file: Option<String>,
     /// The RP under test, as configured (never a secret).
     pub rp: RpSummary,
     /// Counts by verdict.

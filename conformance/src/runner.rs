@@ -134,6 +134,14 @@ pub async fn run(
     for (i, s) in scenarios.iter().enumerate() {
         if !opts.selects(s) {
             results[i] = Some(skipped(s, "left out by --only".into()));
+        } else if s.needs_explicit_default_port && !crate::scenario::has_explicit_default_port(idp.issuer()) {
+            results[i] = Some(skipped(
+                s,
+                format!(
+                    "the issuer {} has no explicit :443 (set [idp] tls = true, and let the suite bind port 443)",
+                    idp.issuer()
+                ),
+            ));
         } else if let Some(f) = s.missing_feature(&cfg) {
             results[i] = Some(skipped(
                 s,
@@ -191,6 +199,7 @@ pub async fn run(
         started_at,
         wall_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
         issuer: idp.issuer().to_owned(),
+        idp_ca_file: idp.tls().map(|t| t.ca_file.display().to_string()),
         rp: summary(&cfg),
         totals: totals(&results),
         results,

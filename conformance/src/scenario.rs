@@ -79,6 +79,9 @@ pub struct Scenario {
     pub required: bool,
     /// Changes IdP-wide state (signing keys, the JWKS endpoint): runs alone, before the others.
     pub exclusive: bool,
+    /// Applies only when the suite's issuer carries an explicit default port (`https://host:443/...`,
+    /// `[idp] tls = true` with port 443 bound).
+    pub needs_explicit_default_port: bool,
     /// The journey.
     pub run: Run,
 }
@@ -114,6 +117,7 @@ impl Scenario {
             needs: Vec::new(),
             required: true,
             exclusive: false,
+            needs_explicit_default_port: false,
             run: Arc::new(move |ctx| Box::pin(run(ctx))),
         }
     }
@@ -130,6 +134,12 @@ impl Scenario {
         self
     }
 
+    /// Applies only when the issuer carries an explicit default port (`:443`).
+    pub fn only_with_explicit_default_port(mut self) -> Self {
+        self.needs_explicit_default_port = true;
+        self
+    }
+
     /// Runs alone (IdP-wide state).
     pub fn exclusive(mut self) -> Self {
         self.exclusive = true;
@@ -139,5 +149,38 @@ impl Scenario {
     /// The first feature `cfg` lacks, if any.
     pub fn missing_feature(&self, cfg: &RpConfig) -> Option<Feature> {
         self.needs.iter().copied().find(|f| !f.claimed(cfg))
+    }
+}
+
+/// Whether `issuer` writes out its scheme's default port (`https://host:443/…`, `http://host:80/…`), which
+/// URL libraries drop when they normalise.
+pub fn has_explicit_default_port(issuer: &str) -> bool {
+    let Some((scheme, rest)) = issuer.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => return false,
+    };
+    authority
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| port == default && !host.is_empty() && !host.ends_with('['))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_explicit_default_port;
+
+    #[test]
+    fn explicit_default_ports() {
+        assert!(has_explicit_default_port("https://localhost:443/openam"));
+        assert!(has_explicit_default_port("https://[::1]:443/x"));
+        assert!(has_explicit_default_port("http://idp:80/x"));
+        assert!(!has_explicit_default_port("https://localhost/openam"));
+        assert!(!has_explicit_default_port("https://localhost:8443/openam"));
+        assert!(!has_explicit_default_port("http://localhost:443/x"));
+        assert!(!has_explicit_default_port("https://[::1]/x"));
     }
 }

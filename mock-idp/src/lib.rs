@@ -40,6 +40,13 @@
 //! The same users, roles and virtual cards serve both; [`AppState::start_cis1_session`] signs in as the virtual
 //! Identity Agent does.
 //!
+//! ## HTTPS
+//!
+//! With `[tls] enabled` ([`MockIdpBuilder::tls`], `--tls`) the mock also serves HTTPS, TLS 1.2 and 1.3 only, with
+//! a local CA written to the data directory as `ca.pem` for RPs to trust, and the default issuer becomes
+//! `https://localhost:443/…` (the port always written out; a free port when 443 cannot be bound). See
+//! `docs/tls.md` and [`TlsInfo`].
+//!
 //! The admin API lives at `/admin/api` (see [`admin`](crate#admin-api)) and a small page at `/admin`.
 //!
 //! ## Login form (`POST {realm}/login`, `application/x-www-form-urlencoded`)
@@ -106,6 +113,7 @@ mod sessions;
 mod signing;
 mod state;
 mod store;
+mod tls;
 mod users;
 mod webauthn;
 
@@ -126,6 +134,7 @@ pub use config::admin::AdminConfig;
 pub use config::bridge::{BridgeConfig, PUBLISHED_PORTS};
 pub use config::cis1::{Cis1Config, RoleAssertionFailure};
 pub use config::error::ConfigError;
+pub use config::tls::TlsConfig;
 pub use config::webauthn::WebauthnConfig;
 pub use deliveries::{Delivery, DeliveryAttempt};
 pub use errors::AdminError;
@@ -136,4 +145,5 @@ pub use observed::{Observed, ObservedEndpoint};
 pub use server::{MockIdp, MockIdpBuilder, RunningMockIdp, StartError};
 pub use sessions::{SESSION_COOKIE, SsoSession};
 pub use state::{AppState, BridgeState};
+pub use tls::TlsInfo;
 pub use users::{DEFAULT_PASSCODE, DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET, User, org, role, seed_users};

@@ -33,6 +33,13 @@ struct Args {
     /// Bind the five published NHS Port Service ports (43487, 44213, 45031, 46478, 48853). Implies `--bridge`.
     #[arg(long)]
     bridge_published_ports: bool,
+    /// Serve HTTPS too (TLS 1.2/1.3, a local CA written to the data dir as `ca.pem`); the default issuer
+    /// becomes `https://localhost:443/...` (or the port bound). See `[tls]` in the example config.
+    #[arg(long)]
+    tls: bool,
+    /// The HTTPS port (default 443; a free port when it cannot be bound). Implies `--tls`.
+    #[arg(long)]
+    tls_port: Option<u16>,
     /// Print the start-up time (process start to listening) on stderr.
     #[arg(long)]
     print_startup_time: bool,
@@ -78,6 +85,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(i) = args.issuer {
         config.issuer = Some(i);
     }
+    if args.tls || args.tls_port.is_some() {
+        config.tls.enabled = true;
+    }
+    if let Some(p) = args.tls_port {
+        config.tls.port = p;
+    }
     if args.bridge || args.bridge_published_ports || !args.bridge_ports.is_empty() {
         config.bridge.enabled = true;
     }
@@ -95,6 +108,18 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("\n{w}\n");
     }
     println!("{}", cis2_mock_idp::banner(idp.state(), &idp.base_url()));
+    if let Some(t) = idp.tls() {
+        let fell_back = if t.fell_back {
+            format!(" (port {} could not be bound)", t.requested_port)
+        } else {
+            String::new()
+        };
+        println!(
+            "  https:         https://localhost:{}{fell_back}\n  trust this CA: {}\n",
+            t.addr.port(),
+            t.ca_file.display()
+        );
+    }
     if let Some(cm) = idp.state().bridge_cm_addr() {
         let prs: Vec<String> = idp
             .state()

@@ -13,6 +13,7 @@ use crate::clients::{self, Client};
 use crate::clock::OffsetClock;
 use crate::config::Config;
 use crate::state::{AppState, Inner};
+use crate::tls::{self, TlsInfo};
 use crate::users::{self, User};
 use crate::{assets, bridge, keys, logout, store};
 
@@ -115,6 +116,43 @@ impl MockIdpBuilder {
         self
     }
 
+    /// Serves HTTPS too (`[tls] enabled`): TLS 1.2 and 1.3 only, a server certificate signed by a local CA
+    /// whose certificate an RP trusts ([`RunningMockIdp::tls`] says where it is). Without an explicit
+    /// [`issuer`](Self::issuer), the issuer becomes `https://localhost:<port>` + the realm path, the port
+    /// written out even when it is 443.
+    pub fn tls(mut self, on: bool) -> Self {
+        self.config.tls.enabled = on;
+        self
+    }
+
+    /// The HTTPS port (`[tls] port`, default 443; 0: ephemeral). Implies [`tls(true)`](Self::tls). When it
+    /// cannot be bound, a free port is used instead unless [`tls_fallback_port(false)`](Self::tls_fallback_port).
+    pub fn tls_port(mut self, port: u16) -> Self {
+        self.config.tls.enabled = true;
+        self.config.tls.port = port;
+        self
+    }
+
+    /// Whether a free port replaces a `[tls] port` that cannot be bound (default true).
+    pub fn tls_fallback_port(mut self, yes: bool) -> Self {
+        self.config.tls.fallback_port = yes;
+        self
+    }
+
+    /// Where the local CA is kept (`ca.pem`, `ca-key.pem`; reused when present). Default: the data
+    /// directory, else a temporary directory removed at shutdown.
+    pub fn tls_ca_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.tls.ca_dir = Some(dir.into());
+        self
+    }
+
+    /// A PEM file of CA certificates the mock's outbound calls (back-channel logout, `jwks_uri`) trust
+    /// besides the system roots (`[tls] extra_root_ca_file`).
+    pub fn tls_extra_root_ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config.tls.extra_root_ca_file = Some(path.into());
+        self
+    }
+
     /// Back-channel logout retry policy: attempts (first included) and the first retry delay.
     pub fn backchannel_retries(mut self, attempts: u32, first_delay: Duration) -> Self {
         self.config.backchannel_logout_attempts = attempts.max(1);
@@ -125,11 +163,15 @@ impl MockIdpBuilder {
     /// Builds the state without binding a socket (for `router(state)` + `oneshot`).
     pub fn build(self) -> Result<AppState, StartError> {
         let issuer = self.config.issuer.clone().unwrap_or_else(|| {
-            format!(
-                "http://{}{}",
-                SocketAddr::new(self.config.bind, self.config.port),
-                CIS2_REALM_PATH
-            )
+            if self.config.tls.enabled {
+                tls_issuer(self.config.tls.port)
+            } else {
+                format!(
+                    "http://{}{}",
+                    SocketAddr::new(self.config.bind, self.config.port),
+                    CIS2_REALM_PATH
+                )
+            }
         });
         self.build_with_issuer(issuer)
     }
@@ -155,11 +197,7 @@ impl MockIdpBuilder {
             store.put_client(c).map_err(start_err)?;
         }
         let keyring = load_keys(&store, self.signing_key, clock.now())?;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_millis(self.config.http_timeout_ms))
-            .build()
-            .map_err(start_err)?;
+        let http = tls::outbound_client(&self.config).map_err(start_err)?;
         let users = store
             .users()
             .map_err(start_err)?
@@ -200,24 +238,41 @@ impl MockIdpBuilder {
             .await
             .map_err(start_err)?;
         let addr = listener.local_addr().map_err(start_err)?;
-        let issuer = self
-            .config
-            .issuer
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}{CIS2_REALM_PATH}"));
+        let tls_bound = if self.config.tls.enabled {
+            Some(tls::bind(&self.config).await.map_err(start_err)?)
+        } else {
+            None
+        };
+        let tls_addr = match &tls_bound {
+            Some((l, _)) => Some(l.local_addr().map_err(start_err)?),
+            None => None,
+        };
+        let issuer = match (&self.config.issuer, tls_addr) {
+            (Some(i), _) => i.clone(),
+            (None, Some(t)) => tls_issuer(t.port()),
+            (None, None) => format!("http://{addr}{CIS2_REALM_PATH}"),
+        };
         let state = self.build_with_issuer(issuer)?;
+        let (tx, rx) = tokio::sync::watch::channel(());
+        let (tls_info, tls_server) = match tls_bound {
+            Some((l, fell_back)) => {
+                let (info, task) = serve_tls(&state, l, fell_back, rx.clone())?;
+                (Some(info), Some(task))
+            }
+            None => (None, None),
+        };
         bridge::listeners::start(&state).await.map_err(start_err)?;
         let app = router(state.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let mut plain_rx = rx;
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
+                .with_graceful_shutdown(async move {
+                    let _ = plain_rx.changed().await;
                 })
                 .await;
         });
         let sweeper = tokio::spawn(logout::sweep_forever(state.clone()));
-        tracing::info!(issuer = %state.issuer(), %addr, "cis2-mock-idp listening");
+        tracing::info!(issuer = %state.issuer(), %addr, https = ?tls_addr, "cis2-mock-idp listening");
         if let Some(w) = admin_exposure_warning(state.config()) {
             tracing::warn!(%addr, "{w}");
         }
@@ -228,8 +283,57 @@ impl MockIdpBuilder {
             shutdown: Some(tx),
             server,
             sweeper,
+            tls: tls_info,
+            tls_server,
         })
     }
+}
+
+/// The default issuer over HTTPS: `https://localhost:<port>` + the realm path, the port always written out.
+fn tls_issuer(port: u16) -> String {
+    format!("https://localhost:{port}{CIS2_REALM_PATH}")
+}
+
+/// Creates (or loads) the CA, signs a server certificate for the issuer's names and serves the router over
+/// TLS on `listener` until `stop` changes or closes.
+fn serve_tls(
+    state: &AppState,
+    listener: tokio::net::TcpListener,
+    fell_back: bool,
+    mut stop: tokio::sync::watch::Receiver<()>,
+) -> Result<(TlsInfo, tokio::task::JoinHandle<()>), StartError> {
+    let config = state.config();
+    let ca = tls::LocalCa::load_or_create(config).map_err(start_err)?;
+    let names = tls::certificate_names(config, state.issuer());
+    let server_config = tls::server_config(&ca, &names).map_err(start_err)?;
+    let listener = tls::TlsListener::new(listener, server_config).map_err(start_err)?;
+    let addr = axum::serve::Listener::local_addr(&listener).map_err(start_err)?;
+    if fell_back && config.issuer.is_some() {
+        tracing::warn!(
+            issuer = %state.issuer(),
+            %addr,
+            "the configured issuer names a port the mock could not bind; its HTTPS is on {addr}"
+        );
+    }
+    let info = TlsInfo {
+        addr,
+        requested_port: config.tls.port,
+        fell_back,
+        ca_file: ca.cert_path(),
+        ca_pem: ca.cert_pem.clone(),
+        names,
+        temporary_ca_dir: ca.temporary.then(|| ca.dir.clone()),
+    };
+    let app = router(state.clone());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.changed().await;
+            })
+            .await;
+    });
+    tracing::info!(%addr, ca = %info.ca_file.display(), "cis2-mock-idp serving HTTPS (TLS 1.2, 1.3)");
+    Ok((info, task))
 }
 
 fn load_keys(
@@ -270,9 +374,11 @@ fn load_keys(
 pub struct RunningMockIdp {
     state: AppState,
     addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    shutdown: Option<tokio::sync::watch::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
     sweeper: tokio::task::JoinHandle<()>,
+    tls: Option<TlsInfo>,
+    tls_server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningMockIdp {
@@ -289,6 +395,18 @@ impl RunningMockIdp {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The HTTPS listener and its CA, when `[tls] enabled`.
+    pub fn tls(&self) -> Option<&TlsInfo> {
+        self.tls.as_ref()
+    }
+
+    /// `https://localhost:<port>` (the HTTPS socket by the name its certificate covers), when `[tls] enabled`.
+    pub fn https_base_url(&self) -> Option<String> {
+        self.tls
+            .as_ref()
+            .map(|t| format!("https://localhost:{}", t.addr.port()))
     }
 
     /// The admin API base, `http://<addr>/admin/api`.
@@ -323,5 +441,11 @@ impl RunningMockIdp {
         self.sweeper.abort();
         bridge::listeners::stop(&self.state);
         let _ = (&mut self.server).await;
+        if let Some(t) = self.tls_server.take() {
+            let _ = t.await;
+        }
+        if let Some(dir) = self.tls.as_ref().and_then(|t| t.temporary_ca_dir.as_ref()) {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }

@@ -41,6 +41,10 @@ pub struct HttpSettings {
     pub document_timeout: Duration,
     /// The `User-Agent` header (default `cis2-kit/<version>`).
     pub user_agent: String,
+    /// Extra trusted root CA certificates (PEM text, each may hold several), trusted besides the system's
+    /// roots: for a provider whose certificate a private CA signs, such as `cis2-mock-idp` over HTTPS (its
+    /// `ca.pem`). Default none. Certificate checks stay on; this only adds roots.
+    pub extra_root_certificates_pem: Vec<String>,
 }
 
 impl Default for HttpSettings {
@@ -50,6 +54,7 @@ impl Default for HttpSettings {
             timeout: Duration::from_secs(10),
             document_timeout: Duration::from_secs(3),
             user_agent: concat!("cis2-kit/", env!("CARGO_PKG_VERSION")).to_owned(),
+            extra_root_certificates_pem: Vec::new(),
         }
     }
 }
@@ -76,6 +81,14 @@ impl HttpSettings {
     /// Sets the `User-Agent`.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
+        self
+    }
+
+    /// Trusts the root CA certificate(s) in `pem` besides the system's roots (see
+    /// [`extra_root_certificates_pem`](Self::extra_root_certificates_pem)); [`HttpClient::new`] refuses text
+    /// that holds no certificate.
+    pub fn extra_root_certificate_pem(mut self, pem: impl Into<String>) -> Self {
+        self.extra_root_certificates_pem.push(pem.into());
         self
     }
 }
@@ -120,16 +133,27 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    /// A client with `settings`: no redirects, TLS 1.2 or newer.
+    /// A client with `settings`: no redirects, TLS 1.2 or newer, the system's roots plus
+    /// `settings.extra_root_certificates_pem`.
     pub fn new(settings: HttpSettings) -> Result<Self, TransportError> {
-        let inner = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
             .tls_version_min(reqwest::tls::Version::TLS_1_2)
-            .user_agent(settings.user_agent)
-            .build()
-            .map_err(|e| TransportError::new(&e))?;
+            .user_agent(settings.user_agent);
+        for pem in &settings.extra_root_certificates_pem {
+            let certs =
+                reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| TransportError::new(&e))?;
+            if certs.is_empty() {
+                return Err(TransportError {
+                    reason: "extra root certificate: no PEM certificate in the text".into(),
+                    timed_out: false,
+                });
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let inner = builder.build().map_err(|e| TransportError::new(&e))?;
         Ok(Self { inner })
     }
 

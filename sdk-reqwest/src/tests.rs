@@ -107,3 +107,10 @@ async fn a_request_can_have_its_own_shorter_timeout() {
     assert!(err.is_timeout(), "{err}");
     hold.abort();
 }
+
+#[test]
+fn an_extra_root_that_holds_no_certificate_is_refused() {
+    let err =
+        HttpClient::new(HttpSettings::default().extra_root_certificate_pem("not a certificate")).unwrap_err();
+    assert!(err.reason().contains("no PEM certificate"), "{err}");
+}

@@ -202,9 +202,19 @@ impl Cis2AuthBuilder {
         self
     }
 
-    /// Outgoing HTTP timeouts.
+    /// Outgoing HTTP timeouts (and extra trusted roots). Replaces earlier
+    /// [`extra_root_certificate_pem`](Self::extra_root_certificate_pem) calls; call that after this one.
     pub fn http_settings(mut self, s: HttpSettings) -> Self {
         self.http = s;
+        self
+    }
+
+    /// Trusts the root CA certificate(s) in `pem` (PEM text) for calls to the provider, besides the system's
+    /// roots: for a provider whose certificate a private CA signs, such as `cis2-mock-idp` over HTTPS (its
+    /// `ca.pem`) or a test environment behind an organisation's CA. Certificate and host-name checks stay on;
+    /// [`build`](Self::build) refuses text that holds no certificate.
+    pub fn extra_root_certificate_pem(mut self, pem: impl Into<String>) -> Self {
+        self.http = self.http.extra_root_certificate_pem(pem);
         self
     }
 

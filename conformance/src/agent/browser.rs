@@ -63,6 +63,21 @@ pub enum AgentError {
 impl Browser {
     /// A new browser with an empty jar; `timeout` bounds every request.
     pub fn new(label: impl Into<String>, timeout: Duration) -> Result<Self, AgentError> {
+        Self::trusting(label, timeout, None)
+    }
+
+    /// [`Browser::new`] that also trusts the root CA certificate(s) in `ca_pem` (the suite's IdP over
+    /// HTTPS) besides the system's roots. TLS 1.2 or newer either way.
+    pub fn trusting(
+        label: impl Into<String>,
+        timeout: Duration,
+        ca_pem: Option<&str>,
+    ) -> Result<Self, AgentError> {
+        let setup = |detail: String| AgentError::Transport {
+            method: "-".into(),
+            url: "-".into(),
+            detail,
+        };
         let jar = Arc::new(Jar::default());
         // What a browser sends on a navigation, so RPs that answer API clients with JSON answer us as a
         // browser (redirects, pages).
@@ -77,7 +92,14 @@ impl Browser {
             reqwest::header::ACCEPT_LANGUAGE,
             reqwest::header::HeaderValue::from_static("en-GB,en;q=0.8"),
         );
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|e| setup(format!("the IdP's CA: {e}")))?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .tls_version_min(reqwest::tls::Version::TLS_1_2)
             .default_headers(headers)
             .cookie_provider(Arc::clone(&jar))
             .redirect(reqwest::redirect::Policy::none())
@@ -85,11 +107,7 @@ impl Browser {
             .connect_timeout(timeout)
             .user_agent(concat!("cis2-conformance/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| AgentError::Transport {
-                method: "-".into(),
-                url: "-".into(),
-                detail: e.to_string(),
-            })?;
+            .map_err(|e| setup(e.to_string()))?;
         Ok(Self {
             label: label.into(),
             http,

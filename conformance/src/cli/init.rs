@@ -58,6 +58,12 @@ signed_userinfo = false
 [idp]
 # The suite's IdP listens on 127.0.0.1:<port>; the RP's issuer setting names it.
 port = {port}
+# A real-shaped issuer over HTTPS, https://localhost:443/openam/... (the explicit :443 kept, as CIS2's is):
+# the suite serves TLS 1.2/1.3 with its own CA; configure the RP with that issuer and make it trust
+# <ca_dir>/ca.pem. If port 443 cannot be bound, a free port is used and printed.
+# tls = true
+# tls_port = 443
+# ca_dir = "cis2-conformance-ca"
 # concurrency = 8      # scenarios at once
 # timeout_secs = 10    # the longest any one wait lasts
 "#;

@@ -150,6 +150,20 @@ async fn run(
         }
     };
     eprintln!("cis2-conformance: IdP issuer {}", suite.issuer());
+    if let Some(t) = suite.idp().tls() {
+        eprintln!(
+            "cis2-conformance: the IdP serves HTTPS; the RP must trust the CA file {}",
+            t.ca_file.display()
+        );
+        if t.fell_back {
+            eprintln!(
+                "cis2-conformance: port {} could not be bound, so HTTPS is on port {} (the issuer says so); \
+                 the scenarios about an explicit :443 are skipped",
+                t.requested_port,
+                t.addr.port()
+            );
+        }
+    }
     let progress = progress::for_terminal();
     let report = suite.run(&opts, progress.as_ref()).await;
     let t = &report.totals;

@@ -126,6 +126,9 @@ fn run_facts(report: &RunReport) -> Markup {
         dl.facts {
             dt { "Suite version" } dd { "cis2-conformance " (report.suite_version) }
             dt { "Issuer" } dd { code { (report.issuer) } }
+            @if let Some(ca) = &report.idp_ca_file {
+                dt { "IdP CA (trusted by the RP)" } dd { code { (ca) } }
+            }
             dt { "Started (UTC)" } dd { (report.started_at) }
             dt { "Wall time" } dd { (duration(report.wall_ms)) }
             dt { "Report schema version" } dd { (report.schema_version) }

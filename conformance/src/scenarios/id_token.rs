@@ -51,6 +51,7 @@ fn issuer_variant(issuer: &str, how: &str) -> String {
         "dot-segment" => issuer.replacen("/oauth2/", "/./oauth2/", 1),
         "path-case" => issuer.replacen("/Healthcare", "/healthcare", 1),
         "percent" => issuer.replacen("/Healthcare", "/%48ealthcare", 1),
+        "default-port-dropped" => issuer.replacen(":443/", "/", 1),
         _ => issuer.to_owned(),
     }
 }
@@ -88,6 +89,24 @@ pub(super) fn all() -> Vec<Scenario> {
             move |ctx| Case::new(Fault::WrongIss { value: Some(issuer_variant(ctx.idp.issuer(), how)) }, what.clone()),
         ));
     }
+    v.push(
+        refuse(
+            "iss-default-port-dropped",
+            "iss is the issuer without its explicit :443",
+            "iss is compared byte for byte: an issuer configured as https://host:443/… (as CIS2's is) does not match a token whose iss says https://host/…, though a URL library calls them equal",
+            &["IDT-05", "CS-09"],
+            |ctx| {
+                Case::new(
+                    Fault::WrongIss {
+                        value: Some(issuer_variant(ctx.idp.issuer(), "default-port-dropped")),
+                    },
+                    "an ID token whose iss is the issuer with :443 dropped",
+                )
+                .hint("Compare iss with the configured issuer as strings; do not parse both as URLs and compare those (URL libraries drop a default port).")
+            },
+        )
+        .only_with_explicit_default_port(),
+    );
     v.extend([
         refuse(
             "missing-sub",

@@ -51,6 +51,9 @@ pub struct Config {
     /// The client-assertion algorithm, the `jwks_uri_signing_algorithm` registered for the client
     /// (`CIS2_SIGNING_ALG`; default RS256).
     pub signing_alg: String,
+    /// A PEM file of extra root CA certificates to trust for calls to the issuer, besides the system's roots
+    /// (`CIS2_CA_FILE`): the mock IdP's `ca.pem` when it serves HTTPS. Default none.
+    pub ca_file: Option<PathBuf>,
     /// Address to listen on (`DEMO_BIND`; default 127.0.0.1).
     pub bind: String,
     /// Port to listen on (`DEMO_PORT`; default 8080, 0 picks a free one).
@@ -91,6 +94,7 @@ impl Default for Config {
             client_secret: None,
             private_key_pem: None,
             signing_alg: "RS256".into(),
+            ca_file: None,
             bind: "127.0.0.1".into(),
             port: 8080,
             redis_url: None,
@@ -159,6 +163,7 @@ impl Config {
                 "CIS2_CLIENT_SECRET" => self.client_secret = some(),
                 "CIS2_PRIVATE_KEY_PEM" => self.private_key_pem = Some(PathBuf::from(v)),
                 "CIS2_SIGNING_ALG" => self.signing_alg = v,
+                "CIS2_CA_FILE" => self.ca_file = Some(PathBuf::from(v)),
                 "DEMO_BIND" => self.bind = v,
                 "DEMO_PORT" => {
                     self.port = v

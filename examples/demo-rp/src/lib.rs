@@ -76,7 +76,14 @@ pub async fn register_with_mock(config: &Config, port: u16) -> Result<(), Error>
         url: url.clone(),
         reason,
     };
-    let http = reqwest::Client::new();
+    let mut http = reqwest::Client::builder();
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path).map_err(|e| fail(format!("ca_file {}: {e}", path.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| fail(format!("ca_file {}: {e}", path.display())))?;
+        http = http.tls_certs_merge(certs);
+    }
+    let http = http.build().map_err(|e| fail(e.to_string()))?;
     let existing: Option<Value> = match http.get(&url).send().await {
         Ok(r) if r.status().is_success() => r.json().await.ok(),
         Ok(_) => None,
@@ -163,6 +170,11 @@ pub async fn app(config: &Config, port: u16) -> Result<Router, Error> {
             Error::Config("client_secret is required for auth_method client_secret".into())
         })?),
     };
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("ca_file {}: {e}", path.display())))?;
+        builder = builder.extra_root_certificate_pem(pem);
+    }
     if let Some(redis) = &config.redis_url {
         let store = match &config.redis_prefix {
             Some(prefix) => SessionStore::redis_with_prefix(redis, prefix).await?,

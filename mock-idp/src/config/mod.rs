@@ -9,6 +9,7 @@ pub(crate) mod admin;
 pub(crate) mod bridge;
 pub(crate) mod cis1;
 pub(crate) mod error;
+pub(crate) mod tls;
 pub(crate) mod webauthn;
 
 use crate::cards::CardMode;
@@ -16,6 +17,7 @@ use admin::AdminConfig;
 use bridge::BridgeConfig;
 use cis1::Cis1Config;
 use error::ConfigError;
+use tls::TlsConfig;
 use webauthn::WebauthnConfig;
 
 /// Everything the mock can be told at start-up. Every field has a default, so an empty file is valid.
@@ -67,6 +69,9 @@ pub struct Config {
     pub admin: AdminConfig,
     /// The CIS1 emulation (GAS, SSB role assertion), `[cis1]` in TOML, `CIS2_MOCK_CIS1_*` in the environment.
     pub cis1: Cis1Config,
+    /// The HTTPS listener and its local CA, and the trust of the mock's outbound calls, `[tls]` in TOML,
+    /// `CIS2_MOCK_TLS_*` in the environment. HTTPS is off by default.
+    pub tls: TlsConfig,
     /// Most sign-ins in progress (`/authorize` requests waiting for the login or role page) kept at once; the
     /// oldest goes first. Default 10,000.
     pub max_interactions: usize,
@@ -100,6 +105,7 @@ impl Default for Config {
             webauthn: Default::default(),
             admin: Default::default(),
             cis1: Default::default(),
+            tls: Default::default(),
             max_interactions: 10_000,
             max_codes: 10_000,
             max_sso_sessions: 10_000,
@@ -159,6 +165,7 @@ impl Config {
                 w if w.starts_with("WEBAUTHN_") => self.webauthn.apply_env(&k, w, &v)?,
                 a if a.starts_with("ADMIN_") => self.admin.apply_env(&k, a, &v)?,
                 c if c.starts_with("CIS1_") => self.cis1.apply_env(&k, c, &v)?,
+                t if t.starts_with("TLS_") => self.tls.apply_env(&k, t, &v)?,
                 "CONFIG" | "LOG" => {}
                 _ => return Err(ConfigError(format!("unknown variable {k}"))),
             }

@@ -18,4 +18,5 @@ mod negative;
 mod observe;
 mod restart;
 mod sessions;
+mod tls;
 mod webauthn;
