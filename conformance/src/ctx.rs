@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::agent::chromium::Chromium;
 use crate::agent::{Browser, Credentials, Journey, SignIn};
 use crate::config::RpConfig;
 use crate::evidence::Recorder;
@@ -35,6 +36,7 @@ pub struct Ctx {
     /// The bound on every wait.
     pub timeout: Duration,
     browsers: Arc<AtomicUsize>,
+    chromium: Option<Arc<Chromium>>,
 }
 
 /// Shorthand: a step that failed for a reason outside the RP's verdict becomes an `Error` outcome.
@@ -45,21 +47,32 @@ fn err(e: impl std::fmt::Display) -> Outcome {
 }
 
 impl Ctx {
-    pub(crate) fn new(idp: Arc<Idp>, cfg: Arc<RpConfig>, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        idp: Arc<Idp>,
+        cfg: Arc<RpConfig>,
+        timeout: Duration,
+        chromium: Option<Arc<Chromium>>,
+    ) -> Self {
         Self {
             idp,
             cfg,
             rec: Recorder::new(),
             timeout,
             browsers: Arc::new(AtomicUsize::new(0)),
+            chromium,
         }
     }
 
-    /// A fresh browser (`browser A`, `browser B`, ...).
+    /// A fresh browser (`browser A`, `browser B`, ...). In browser mode (`run --browser`) its sign-ins run
+    /// in a headless Chromium of their own.
     pub fn browser(&self) -> Step<Browser> {
         let n = self.browsers.fetch_add(1, Ordering::Relaxed);
         let letter = char::from(b'A' + u8::try_from(n % 26).unwrap_or(0));
-        Browser::trusting(format!("browser {letter}"), self.timeout, self.idp.ca_pem()).map_err(err)
+        let b = Browser::trusting(format!("browser {letter}"), self.timeout, self.idp.ca_pem()).map_err(err)?;
+        Ok(match &self.chromium {
+            Some(c) => b.with_chromium(Arc::clone(c)),
+            None => b,
+        })
     }
 
     /// A fresh user.

@@ -100,6 +100,7 @@ impl Default for RunOptions {
             only: Vec::new(),
             concurrency: 8,
             timeout: std::time::Duration::from_secs(10),
+            browser: false,
         }
     }
 }

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use futures_util::StreamExt;
 
 use crate::config::RpConfig;
+use crate::agent::chromium::Chromium;
 use crate::ctx::Ctx;
 use crate::idp::Idp;
 use crate::model::{REPORT_SCHEMA_VERSION, RpSummary, RunReport, ScenarioResult, Totals, Verdict};
@@ -47,6 +48,9 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// The bound on each wait; a scenario gets 10 of them in all.
     pub timeout: Duration,
+    /// Run the sign-in journeys in headless Chromium (`run --browser`), for RPs whose sign-in needs
+    /// JavaScript. Needs Debian's `chromium` and `chromium-driver`.
+    pub browser: bool,
 }
 
 impl RunOptions {
@@ -56,6 +60,7 @@ impl RunOptions {
             only: Vec::new(),
             concurrency: cfg.idp.concurrency.unwrap_or(8),
             timeout: Duration::from_secs(cfg.idp.timeout_secs.unwrap_or(10)),
+            browser: false,
         }
     }
 
@@ -95,8 +100,14 @@ fn result(
     }
 }
 
-async fn run_one(s: Scenario, idp: Arc<Idp>, cfg: Arc<RpConfig>, timeout: Duration) -> ScenarioResult {
-    let ctx = Ctx::new(idp, cfg, timeout);
+async fn run_one(
+    s: Scenario,
+    idp: Arc<Idp>,
+    cfg: Arc<RpConfig>,
+    timeout: Duration,
+    chromium: Option<Arc<Chromium>>,
+) -> ScenarioResult {
+    let ctx = Ctx::new(idp, cfg, timeout, chromium);
     let rec = ctx.rec.clone();
     let started = Instant::now();
     let budget = timeout.saturating_mul(10);
@@ -153,6 +164,27 @@ pub async fn run(
             parallel.push(i);
         }
     }
+    // Browser mode: one chromedriver for the run; without it every selected scenario is an error that
+    // names the fix.
+    let chromium = if opts.browser && !(parallel.is_empty() && exclusive.is_empty()) {
+        match Chromium::start(opts.timeout, idp.ca_pem().is_some()).await {
+            Ok(c) => Some(c),
+            Err(e) => {
+                for i in parallel.drain(..).chain(exclusive.drain(..)) {
+                    results[i] = Some(result(
+                        &scenarios[i],
+                        Verdict::Error,
+                        e.to_string(),
+                        Default::default(),
+                        0,
+                    ));
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
     progress.begin(parallel.len() + exclusive.len());
     let spawn = |i: usize| {
         let s = scenarios[i].clone();
@@ -162,6 +194,7 @@ pub async fn run(
             Arc::clone(&idp),
             Arc::clone(&cfg),
             opts.timeout,
+            chromium.clone(),
         ));
         async move {
             let r = match task.await {
@@ -191,6 +224,9 @@ pub async fn run(
         results[i] = Some(r);
     }
     drop(stream);
+    if let Some(c) = &chromium {
+        c.shutdown().await;
+    }
     progress.end();
     let results: Vec<ScenarioResult> = results.into_iter().flatten().collect();
     RunReport {

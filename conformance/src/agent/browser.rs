@@ -19,6 +19,7 @@ pub struct Browser {
     label: String,
     http: reqwest::Client,
     jar: Arc<Jar>,
+    chromium: Option<Arc<super::chromium::Chromium>>,
 }
 
 /// An answer, with the body read (bounded).
@@ -50,6 +51,9 @@ pub enum AgentError {
     /// More than [`MAX_HOPS`] redirects.
     #[error("more than {MAX_HOPS} redirects starting at {0}")]
     RedirectLoop(String),
+    /// Headless Chromium failed (`run --browser`).
+    #[error("headless Chromium: {0}")]
+    Chromium(String),
     /// A redirect to something that is not an http(s) URL.
     #[error("bad redirect from {from}: {location:?}")]
     BadRedirect {
@@ -112,7 +116,20 @@ impl Browser {
             label: label.into(),
             http,
             jar,
+            chromium: None,
         })
+    }
+
+    /// This browser runs its sign-in journeys in headless Chromium (`run --browser`); its other requests
+    /// stay HTTP, with the cookies Chromium ended with.
+    pub fn with_chromium(mut self, chromium: Arc<super::chromium::Chromium>) -> Self {
+        self.chromium = Some(chromium);
+        self
+    }
+
+    /// The Chromium sign-ins run in, in browser mode.
+    pub fn chromium(&self) -> Option<&Arc<super::chromium::Chromium>> {
+        self.chromium.as_ref()
     }
 
     /// `browser A`, `browser B`...
@@ -138,6 +155,13 @@ impl Browser {
                     self.jar.add_cookie_str(&format!("{c}; Path=/"), &u);
                 }
             }
+        }
+    }
+
+    /// Puts one `Set-Cookie` line into the jar, as if `url` had answered with it.
+    pub(crate) fn add_cookie_line(&self, url: &str, line: &str) {
+        if let Ok(u) = url::Url::parse(url) {
+            self.jar.add_cookie_str(line, &u);
         }
     }
 

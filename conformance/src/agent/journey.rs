@@ -65,14 +65,14 @@ pub struct Journey {
     pub last: Page,
 }
 
-fn same_endpoint(a: &str, b: &str) -> bool {
+pub(super) fn same_endpoint(a: &str, b: &str) -> bool {
     match (url::Url::parse(a), url::Url::parse(b)) {
         (Ok(a), Ok(b)) => a.origin() == b.origin() && a.path() == b.path(),
         _ => false,
     }
 }
 
-fn query_param(url: &str, name: &str) -> Option<String> {
+pub(super) fn query_param(url: &str, name: &str) -> Option<String> {
     url::Url::parse(url)
         .ok()?
         .query_pairs()
@@ -88,6 +88,13 @@ impl Browser {
         idp: &IdpForms,
         rec: &Recorder,
     ) -> Result<Journey, AgentError> {
+        // In Chromium unless the journey stops at the callback: replaying a callback elsewhere needs the
+        // callback URL unopened, which only the HTTP user agent can promise.
+        if let Some(c) = self.chromium()
+            && !s.stop_at_callback
+        {
+            return self.sign_in_chromium(c, s, idp, rec).await;
+        }
         let mut j = Journey {
             reached_idp: false,
             authorize_url: None,
@@ -145,7 +152,7 @@ impl Browser {
     }
 }
 
-fn login_form(s: &SignIn<'_>, interaction: &str, idp: &IdpForms) -> Vec<(&'static str, String)> {
+pub(super) fn login_form(s: &SignIn<'_>, interaction: &str, idp: &IdpForms) -> Vec<(&'static str, String)> {
     let mut f = vec![("interaction", interaction.to_owned()), ("uid", s.uid.to_owned())];
     let user = idp.state.user(s.uid);
     match s.credentials {

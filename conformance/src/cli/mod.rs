@@ -47,7 +47,8 @@ enum Command {
         /// Where to write report.html, junit.xml and report.json.
         #[arg(long, default_value = "cis2-conformance-report")]
         report_dir: PathBuf,
-        /// Drive headless Chromium instead of the HTTP user agent.
+        /// Run the sign-in journeys in headless Chromium (Debian's chromium + chromium-driver) instead of
+        /// the HTTP user agent, for RPs whose sign-in needs JavaScript.
         #[arg(long)]
         browser: bool,
     },
@@ -126,11 +127,8 @@ async fn run(
     report_dir: &std::path::Path,
     browser: bool,
 ) -> ExitCode {
-    if browser {
-        eprintln!(
-            "cis2-conformance: --browser (headless Chromium) is not available in this version; the HTTP user agent \
-             covers RPs whose sign-in works without JavaScript. Run without --browser."
-        );
+    if browser && let Err(e) = crate::agent::chromium::preflight() {
+        eprintln!("cis2-conformance: {e}");
         return ExitCode::from(2);
     }
     let cfg = match RpConfig::load(config) {
@@ -142,6 +140,7 @@ async fn run(
     };
     let mut opts = RunOptions::from_config(&cfg);
     opts.only = only;
+    opts.browser = browser;
     let suite = match Suite::start(cfg, None).await {
         Ok(s) => s,
         Err(e) => {
