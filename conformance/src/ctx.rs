@@ -68,7 +68,8 @@ impl Ctx {
     pub fn browser(&self) -> Step<Browser> {
         let n = self.browsers.fetch_add(1, Ordering::Relaxed);
         let letter = char::from(b'A' + u8::try_from(n % 26).unwrap_or(0));
-        let b = Browser::trusting(format!("browser {letter}"), self.timeout, self.idp.ca_pem()).map_err(err)?;
+        let b =
+            Browser::trusting(format!("browser {letter}"), self.timeout, self.idp.ca_pem()).map_err(err)?;
         Ok(match &self.chromium {
             Some(c) => b.with_chromium(Arc::clone(c)),
             None => b,

@@ -9,8 +9,8 @@ use tokio::time::Instant;
 
 use futures_util::StreamExt;
 
-use crate::config::RpConfig;
 use crate::agent::chromium::Chromium;
+use crate::config::RpConfig;
 use crate::ctx::Ctx;
 use crate::idp::Idp;
 use crate::model::{REPORT_SCHEMA_VERSION, RpSummary, RunReport, ScenarioResult, Totals, Verdict};

@@ -4,6 +4,8 @@
 //! in browser mode. Without chromium or chromedriver these tests fail with the install hint (CI installs
 //! them); they never skip.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use cis2_conformance::{Quiet, RpConfig, RunOptions, RunReport, Suite, Verdict};
@@ -88,13 +90,10 @@ async fn start(start_path: &str) -> Running {
         data_dir: data.path().to_owned(),
         ..Default::default()
     };
-    let app = example_demo_rp::app(&demo, port)
-        .await
-        .expect("demo app")
-        .route(
-            "/js-login",
-            axum::routing::get(|| async { axum::response::Html(JS_ONLY) }),
-        );
+    let app = example_demo_rp::app(&demo, port).await.expect("demo app").route(
+        "/js-login",
+        axum::routing::get(|| async { axum::response::Html(JS_ONLY) }),
+    );
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     Running {
         suite,
@@ -163,6 +162,11 @@ async fn a_subset_passes_in_browser_mode() {
         bad.len(),
         report.wall_ms
     );
+    for r in report.results.iter().filter(|r| r.id == "code-flow.happy-path") {
+        for s in &r.steps {
+            eprintln!("    {} {}: {}", s.at_ms, s.actor, s.what);
+        }
+    }
     assert!(bad.is_empty(), "not passed in browser mode:\n{}", bad.join("\n"));
     assert!(
         report.totals.passed >= 8,
@@ -192,7 +196,11 @@ async fn a_javascript_only_sign_in_fails_over_http_and_passes_in_chromium() {
         "the HTTP user agent cannot run the page's script, so it never reaches the IdP: {}",
         r.reason
     );
-    assert!(r.reason.contains("did not send the browser to the suite's IdP"), "{}", r.reason);
+    assert!(
+        r.reason.contains("did not send the browser to the suite's IdP"),
+        "{}",
+        r.reason
+    );
 
     let chromium = rp.suite.run(&opts(&only, true), &Quiet).await;
     let bad = describe(&chromium, |v| v == Verdict::Pass);

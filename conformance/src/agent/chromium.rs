@@ -36,7 +36,9 @@ pub enum ChromiumError {
         program: &'static str,
     },
     /// chromedriver did not start or did not become ready.
-    #[error("chromedriver did not start: {0}. Fix: check that `chromedriver --version` works and matches chromium ({INSTALL_HINT})")]
+    #[error(
+        "chromedriver did not start: {0}. Fix: check that `chromedriver --version` works and matches chromium ({INSTALL_HINT})"
+    )]
     Start(String),
     /// A WebDriver command failed.
     #[error("WebDriver {command}: {detail}")]
@@ -122,10 +124,17 @@ impl Chromium {
             {
                 return Ok(me);
             }
-            if let Some(c) = me.child.lock().map_err(|_| ChromiumError::Start("poisoned".into()))?.as_mut()
+            if let Some(c) = me
+                .child
+                .lock()
+                .map_err(|_| ChromiumError::Start("poisoned".into()))?
+                .as_mut()
                 && let Ok(Some(status)) = c.try_wait()
             {
-                return Err(ChromiumError::Start(format!("{} exited ({status})", driver.display())));
+                return Err(ChromiumError::Start(format!(
+                    "{} exited ({status})",
+                    driver.display()
+                )));
             }
             if tokio::time::Instant::now() > deadline {
                 return Err(ChromiumError::Start(format!(
@@ -138,7 +147,12 @@ impl Chromium {
         }
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, ChromiumError> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, ChromiumError> {
         let command = format!("{method} {path}");
         let fail = |detail: String| ChromiumError::Command {
             command: command.clone(),
@@ -264,7 +278,12 @@ impl Session {
         &self.id
     }
 
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, ChromiumError> {
+    async fn cmd(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, ChromiumError> {
         self.driver
             .call(method, &format!("/session/{}{path}", self.id), body)
             .await
@@ -302,7 +321,11 @@ impl Session {
     /// The DevTools network events logged since the last call (`goog:loggingPrefs` performance log).
     pub async fn network_events(&self) -> Result<Vec<Value>, ChromiumError> {
         let v = self
-            .cmd(reqwest::Method::POST, "/se/log", Some(json!({ "type": "performance" })))
+            .cmd(
+                reqwest::Method::POST,
+                "/se/log",
+                Some(json!({ "type": "performance" })),
+            )
             .await?;
         Ok(v.as_array()
             .into_iter()

@@ -90,7 +90,9 @@ impl Hops {
                 Some("Network.responseReceived") if p["type"] == "Document" => {
                     let id = p["requestId"].as_str().unwrap_or_default();
                     if let Some(h) = self.0.iter_mut().rev().find(|h| h.id == id && h.status.is_none()) {
-                        h.status = p["response"]["status"].as_u64().and_then(|s| u16::try_from(s).ok());
+                        h.status = p["response"]["status"]
+                            .as_u64()
+                            .and_then(|s| u16::try_from(s).ok());
                     }
                 }
                 _ => {}
@@ -128,11 +130,14 @@ impl Browser {
     ) -> Result<Journey, AgentError> {
         let origins = origins(&[s.start_url, &idp.login_url]);
         let seeded = self.seed_cookies(session, &origins).await?;
-        session.goto(s.start_url).await.map_err(|e| AgentError::Transport {
-            method: "GET".into(),
-            url: s.start_url.to_owned(),
-            detail: e.to_string(),
-        })?;
+        session
+            .goto(s.start_url)
+            .await
+            .map_err(|e| AgentError::Transport {
+                method: "GET".into(),
+                url: s.start_url.to_owned(),
+                detail: e.to_string(),
+            })?;
         let mut hops = Hops::default();
         let mut submitted: Vec<String> = Vec::new();
         let mut reached_idp = false;
@@ -148,7 +153,9 @@ impl Browser {
             let mut acted = false;
             if same_endpoint(&url, &idp.login_url) || same_endpoint(&url, &idp.role_url) {
                 reached_idp |= same_endpoint(&url, &idp.login_url);
-                acted = self.answer_idp_form(session, &url, s, idp, &mut submitted).await?;
+                acted = self
+                    .answer_idp_form(session, &url, s, idp, &mut submitted)
+                    .await?;
             }
             if acted {
                 since = Instant::now();
@@ -245,7 +252,11 @@ impl Browser {
 
     /// Puts this browser's jar cookies for `origins` into Chromium; returns what was put, to notice
     /// cookies Chromium dropped.
-    async fn seed_cookies(&self, session: &Session, origins: &[String]) -> Result<Vec<(String, String)>, AgentError> {
+    async fn seed_cookies(
+        &self,
+        session: &Session,
+        origins: &[String],
+    ) -> Result<Vec<(String, String)>, AgentError> {
         let mut seeded = Vec::new();
         for o in origins {
             let Some(header) = self.cookies_for(o) else {
@@ -373,7 +384,10 @@ fn journey(hops: &Hops, s: &SignIn<'_>, idp: &IdpForms, label: &str, rec: &Recor
             .as_ref()
             .map(|l| format!(" → {}", shorten(l)))
             .unwrap_or_default();
-        rec.step(label, format!("{} {} → {status}{tail} (Chromium)", h.method, shorten(&h.url)));
+        rec.step(
+            label,
+            format!("{} {} → {status}{tail} (Chromium)", h.method, shorten(&h.url)),
+        );
         if j.authorize_url.is_none() && same_endpoint(&h.url, &idp.authorize_url) {
             j.authorize_url = Some(h.url.clone());
         }
