@@ -208,3 +208,19 @@ async fn a_javascript_only_sign_in_fails_over_http_and_passes_in_chromium() {
     assert_eq!(chromium.totals.passed, 1);
     assert!(used_chromium(&chromium, "code-flow.happy-path"));
 }
+
+#[test]
+fn run_browser_without_chromedriver_exits_2_naming_the_packages() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cis2-conformance"))
+        .args(["run", "--browser", "--config", "no-such-rp.toml"])
+        .env("CIS2_CHROMEDRIVER", "/nonexistent/chromedriver")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("chromedriver"), "{stderr}");
+    assert!(
+        stderr.contains("apt-get install chromium chromium-driver"),
+        "{stderr}"
+    );
+}
