@@ -24,6 +24,8 @@ pub enum Feature {
     SignOut,
     /// Signed userinfo.
     SignedUserinfo,
+    /// Plain JSON userinfo: the RP does not claim signed userinfo.
+    PlainUserinfo,
     /// The probe shows the selected role (`probe.role_json_pointer`).
     RoleVisible,
 }
@@ -39,6 +41,7 @@ impl Feature {
             Feature::EndSession => f.end_session,
             Feature::SignOut => cfg.rp.sign_out.is_some(),
             Feature::SignedUserinfo => f.signed_userinfo,
+            Feature::PlainUserinfo => !f.signed_userinfo,
             Feature::RoleVisible => cfg.probe.role_json_pointer.is_some(),
         }
     }
@@ -52,6 +55,7 @@ impl Feature {
             Feature::EndSession => "features.end_session",
             Feature::SignOut => "rp.sign_out",
             Feature::SignedUserinfo => "features.signed_userinfo",
+            Feature::PlainUserinfo => "plain JSON userinfo, i.e. features.signed_userinfo = false,",
             Feature::RoleVisible => "probe.role_json_pointer",
         }
     }
