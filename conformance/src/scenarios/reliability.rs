@@ -1,5 +1,5 @@
-//! Reliability: a failing token endpoint gives a clear error and no session; a warm JWKS / discovery cache
-//! carries the RP through an IdP outage of those endpoints.
+//! Reliability: a failing or slow token endpoint gives a clear error and no session; a warm JWKS /
+//! discovery cache carries the RP through an IdP outage of those endpoints and an IdP restart.
 
 use std::time::{Duration, Instant};
 
@@ -148,6 +148,50 @@ async fn slow_token_endpoint(ctx: Ctx) -> Outcome {
     run.await.unwrap_or_else(|o| o)
 }
 
+/// The RP signed a user in; the IdP restarts (same port, issuer, keys and users); the RP's session stays
+/// and a new sign-in works.
+async fn idp_restart(ctx: Ctx) -> Outcome {
+    let run = async {
+        let uid = ctx.user(UserShape::OneRole)?;
+        let before = ctx.control(&uid, Start::SignIn, Credentials::Smartcard).await?;
+        ctx.idp
+            .restart()
+            .await
+            .map_err(|e| Outcome::Error(e.to_string()))?;
+        ctx.rec.step(
+            "suite",
+            "the IdP restarted: same port, issuer, signing key, users and clients; its own sessions are gone",
+        );
+        let kept = ctx.probe(&before).await?;
+        ctx.rec.decided_by(format!(
+            "probe in the browser signed in before the restart: {}",
+            kept.seen
+        ));
+        let b = ctx.browser()?;
+        let j = ctx
+            .sign_in(&b, &uid, Start::SignIn, Credentials::Smartcard)
+            .await?;
+        let p = ctx.probe(&b).await?;
+        ctx.rec
+            .decided_by(format!("probe after a sign-in after the restart: {}", p.seen));
+        Ok::<_, Outcome>(if !p.signed_in {
+            Outcome::Fail(format!(
+                "after the IdP restarted (same issuer, same keys) the RP could not sign the user in (callback answered {}); open a new connection when the old one is gone and keep using the discovery document and keys it has",
+                j.callback_status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "nothing".into())
+            ))
+        } else if !kept.signed_in {
+            Outcome::Fail(
+                "the IdP's restart ended the RP's own session: the RP's sessions must not depend on the IdP staying up (only a back-channel logout ends them)".into(),
+            )
+        } else {
+            Outcome::Pass("after the IdP restarted, the RP's session stayed and a new sign-in worked".into())
+        })
+    };
+    run.await.unwrap_or_else(|o| o)
+}
+
 pub(super) fn all() -> Vec<Scenario> {
     vec![
         Scenario::new(
@@ -203,6 +247,15 @@ pub(super) fn all() -> Vec<Scenario> {
             "discovery is cached, not fetched on every sign-in",
             &["REL-05"],
             |ctx| warm_cache(ctx, Target::DiscoveryEndpoint, "discovery endpoint"),
+        )
+        .exclusive(),
+        Scenario::new(
+            G,
+            "idp-restart",
+            "the IdP restarts between two sign-ins",
+            "an IdP restart (same issuer and keys, new connections) neither ends the RP's sessions nor stops new sign-ins",
+            &["REL-01", "REL-05"],
+            idp_restart,
         )
         .exclusive(),
     ]
