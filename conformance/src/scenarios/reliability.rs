@@ -1,7 +1,9 @@
 //! Reliability: a failing or slow token endpoint gives a clear error and no session; a warm JWKS /
 //! discovery cache carries the RP through an IdP outage of those endpoints and an IdP restart.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use cis2_mock_idp::{Fault, ObservedEndpoint, Target};
 
