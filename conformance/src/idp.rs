@@ -110,6 +110,8 @@ impl Idp {
         restart_config.issuer = Some(running.issuer().to_owned());
         if let Some(t) = running.tls() {
             restart_config.tls.port = t.addr.port();
+            // The same port or nothing: a fallback port would not match the issuer.
+            restart_config.tls.fallback_port = false;
         }
         let idp = Self {
             issuer: running.issuer().to_owned(),
@@ -176,7 +178,7 @@ impl Idp {
         }
         let mut last = None;
         // The ports were just freed; give the kernel a few tries to hand them back.
-        for _ in 0..20 {
+        for _ in 0..50 {
             match MockIdp::builder()
                 .config(self.restart_config.clone())
                 .start()
