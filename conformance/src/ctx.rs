@@ -117,7 +117,7 @@ impl Ctx {
             stop_at_callback,
         };
         let seq = self.idp.seq();
-        let j = b.sign_in(&s, self.idp.forms(), &self.rec).await;
+        let j = b.sign_in(&s, &self.idp.forms(), &self.rec).await;
         self.record_tokens(seq, uid, b.label());
         let j = j.map_err(|e| {
             Outcome::Error(format!(

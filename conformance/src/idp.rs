@@ -44,10 +44,35 @@ pub enum UserShape {
 /// The embedded IdP.
 #[derive(Debug)]
 pub struct Idp {
-    running: RunningMockIdp,
+    running: tokio::sync::Mutex<Option<RunningMockIdp>>,
+    state: std::sync::RwLock<AppState>,
+    issuer: String,
+    tls: Option<cis2_mock_idp::TlsInfo>,
+    /// How to start the mock again on the same ports, with the same data (see [`Idp::restart`]).
+    restart_config: cis2_mock_idp::Config,
+    _data: DataDir,
     client_id: String,
-    forms: IdpForms,
     next_user: AtomicU64,
+}
+
+/// The mock's data directory (SQLite: users, clients, signing keys), so a restart keeps them; removed
+/// when the suite ends.
+#[derive(Debug)]
+struct DataDir(std::path::PathBuf);
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn forms_of(state: &AppState) -> IdpForms {
+    IdpForms {
+        authorize_url: state.endpoint("/authorize"),
+        login_url: state.endpoint("/login"),
+        role_url: state.endpoint("/select-role"),
+        state: state.clone(),
+    }
 }
 
 impl Idp {
@@ -57,6 +82,12 @@ impl Idp {
         // a kept-alive connection, say) is retried before a verdict rests on it.
         let mut config = cis2_mock_idp::Config::default();
         config.http_timeout_ms = cfg.idp.timeout_secs.unwrap_or(10).saturating_mul(1000);
+        let data = DataDir(std::env::temp_dir().join(format!(
+            "cis2-conformance-idp-{}-{:016x}",
+            std::process::id(),
+            rand::random::<u64>()
+        )));
+        config.data_dir = Some(data.0.clone());
         let mut b = MockIdp::builder()
             .config(config)
             .port(cfg.idp.port)
@@ -74,16 +105,22 @@ impl Idp {
         }
         let running = b.start().await.map_err(|e| IdpError::Start(e.to_string()))?;
         let state = running.state().clone();
-        let forms = IdpForms {
-            authorize_url: state.endpoint("/authorize"),
-            login_url: state.endpoint("/login"),
-            role_url: state.endpoint("/select-role"),
-            state: state.clone(),
-        };
+        let mut restart_config = state.config().clone();
+        restart_config.port = running.addr().port();
+        restart_config.issuer = Some(running.issuer().to_owned());
+        if let Some(t) = running.tls() {
+            restart_config.tls.port = t.addr.port();
+            // The same port or nothing: a fallback port would not match the issuer.
+            restart_config.tls.fallback_port = false;
+        }
         let idp = Self {
-            running,
+            issuer: running.issuer().to_owned(),
+            tls: running.tls().cloned(),
+            running: tokio::sync::Mutex::new(Some(running)),
+            state: std::sync::RwLock::new(state),
+            restart_config,
+            _data: data,
             client_id: cfg.client.client_id.clone(),
-            forms,
             next_user: AtomicU64::new(u64::from(rand::random::<u16>()) * 100_000),
         };
         idp.register(cfg)?;
@@ -113,22 +150,53 @@ impl Idp {
 
     /// The issuer, byte for byte.
     pub fn issuer(&self) -> &str {
-        self.running.issuer()
+        &self.issuer
     }
 
     /// The HTTPS listener and the CA the RP must trust, when `[idp] tls`.
     pub fn tls(&self) -> Option<&cis2_mock_idp::TlsInfo> {
-        self.running.tls()
+        self.tls.as_ref()
     }
 
     /// The CA certificate (PEM) the suite's browsers trust besides the system's roots, when `[idp] tls`.
     pub fn ca_pem(&self) -> Option<&str> {
-        self.running.tls().map(|t| t.ca_pem.as_str())
+        self.tls.as_ref().map(|t| t.ca_pem.as_str())
     }
 
-    /// The mock's state (its library API).
-    pub fn state(&self) -> &AppState {
-        self.running.state()
+    /// The mock's state (its library API); a new one after [`Idp::restart`].
+    pub fn state(&self) -> AppState {
+        self.state.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Stops the mock and starts it again on the same ports with the same issuer, data directory (users,
+    /// clients, signing keys) and CA: what an RP sees when the IdP restarts. In-memory state (IdP sessions,
+    /// armed faults, the observation log) starts afresh. Only for exclusive scenarios.
+    pub async fn restart(&self) -> Result<(), IdpError> {
+        let mut running = self.running.lock().await;
+        if let Some(r) = running.take() {
+            r.shutdown().await;
+        }
+        let mut last = None;
+        // The ports were just freed; give the kernel a few tries to hand them back.
+        for _ in 0..50 {
+            match MockIdp::builder()
+                .config(self.restart_config.clone())
+                .start()
+                .await
+            {
+                Ok(r) => {
+                    *self.state.write().unwrap_or_else(|e| e.into_inner()) = r.state().clone();
+                    *running = Some(r);
+                    return Ok(());
+                }
+                Err(e) => last = Some(e.to_string()),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(IdpError::Start(format!(
+            "restarting: {}",
+            last.unwrap_or_default()
+        )))
     }
 
     /// The RP's client id.
@@ -137,8 +205,8 @@ impl Idp {
     }
 
     /// Where the IdP's forms are.
-    pub fn forms(&self) -> &IdpForms {
-        &self.forms
+    pub fn forms(&self) -> IdpForms {
+        forms_of(&self.state())
     }
 
     /// Creates a fresh user and returns its uid (12 digits, as CIS2 UIDs are).
@@ -313,6 +381,8 @@ impl Idp {
 
     /// Stops the mock.
     pub async fn shutdown(self) {
-        self.running.shutdown().await;
+        if let Some(r) = self.running.into_inner() {
+            r.shutdown().await;
+        }
     }
 }

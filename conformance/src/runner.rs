@@ -154,10 +154,7 @@ pub async fn run(
                 ),
             ));
         } else if let Some(f) = s.missing_feature(&cfg) {
-            results[i] = Some(skipped(
-                s,
-                format!("the RP does not claim this feature ({} is off)", f.name()),
-            ));
+            results[i] = Some(skipped(s, Scenario::skip_reason(f)));
         } else if s.exclusive {
             exclusive.push(i);
         } else {

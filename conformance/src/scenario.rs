@@ -24,6 +24,8 @@ pub enum Feature {
     SignOut,
     /// Signed userinfo.
     SignedUserinfo,
+    /// Plain JSON userinfo: the RP does not claim signed userinfo.
+    PlainUserinfo,
     /// The probe shows the selected role (`probe.role_json_pointer`).
     RoleVisible,
 }
@@ -39,6 +41,7 @@ impl Feature {
             Feature::EndSession => f.end_session,
             Feature::SignOut => cfg.rp.sign_out.is_some(),
             Feature::SignedUserinfo => f.signed_userinfo,
+            Feature::PlainUserinfo => !f.signed_userinfo,
             Feature::RoleVisible => cfg.probe.role_json_pointer.is_some(),
         }
     }
@@ -52,6 +55,7 @@ impl Feature {
             Feature::EndSession => "features.end_session",
             Feature::SignOut => "rp.sign_out",
             Feature::SignedUserinfo => "features.signed_userinfo",
+            Feature::PlainUserinfo => "features.signed_userinfo = false",
             Feature::RoleVisible => "probe.role_json_pointer",
         }
     }
@@ -144,6 +148,14 @@ impl Scenario {
     pub fn exclusive(mut self) -> Self {
         self.exclusive = true;
         self
+    }
+
+    /// Why a scenario needing `f` is skipped when the RP does not claim it.
+    pub fn skip_reason(f: Feature) -> String {
+        match f {
+            Feature::PlainUserinfo => "the RP claims signed userinfo (features.signed_userinfo = true), so the IdP never sends it plain JSON".into(),
+            f => format!("the RP does not claim this feature ({} is off)", f.name()),
+        }
     }
 
     /// The first feature `cfg` lacks, if any.

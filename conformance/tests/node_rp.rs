@@ -119,6 +119,26 @@ const EXPECTED_FAILS: &[(&str, &str)] = &[
         "openid-client accepts an empty sub; the app's userinfo call then fails, but only after it used the access token",
     ),
     (
+        "id-token.at-hash-wrong",
+        "openid-client does not check at_hash in the code flow; a token whose at_hash does not match the access token passes",
+    ),
+    (
+        "id-token.id-assurance-below-3",
+        "CIS2-specific: id_assurance_level is a CIS2 claim a generic RP never reads",
+    ),
+    (
+        "id-token.aud-untrusted-second",
+        "openid-client accepts extra audiences in aud as long as azp is the client id",
+    ),
+    (
+        "id-token.iat-week-old",
+        "advisory: openid-client checks that iat is a number, not how old it is",
+    ),
+    (
+        "reliability.token-endpoint-slow",
+        "advisory: the app sets no timeout on the token request (fetch waits minutes), so a slow IdP keeps the user waiting",
+    ),
+    (
         "roles.selected-role-used",
         "CIS2-specific: the app does not ask for the selectedrole scope, so CIS2 never offers a choice of role",
     ),

@@ -374,6 +374,47 @@ pub(super) fn all() -> Vec<Scenario> {
             },
         ),
         refuse(
+            "at-hash-wrong",
+            "at_hash does not match the access token",
+            "an at_hash in a code-flow ID token is verified against the access token that came with it",
+            &["CS-23"],
+            |_| {
+                Case::new(
+                    set("at_hash", json!("AAAAAAAAAAAAAAAAAAAAAA")),
+                    "an ID token whose at_hash does not match the access token",
+                )
+                .hint("When the ID token carries at_hash, hash the access token (left half of SHA-256, base64url) and compare; do not skip it in the code flow.")
+            },
+        ),
+        refuse(
+            "id-assurance-below-3",
+            "id_assurance_level is \"1\"",
+            "the token's identity assurance must be at least 3, as CIS2 RPs require (cis2.md §9.4, §15.3 item 3)",
+            &[],
+            |_| {
+                Case::new(
+                    set("id_assurance_level", json!("1")),
+                    "an ID token whose id_assurance_level is \"1\"",
+                )
+                .hint("Check id_assurance_level ≥ 3 (it comes as a string or an integer); OpenID Connect libraries do not know this CIS2 claim.")
+            },
+        ),
+        refuse(
+            "aud-untrusted-second",
+            "aud holds the client and a second, untrusted client",
+            "an ID token that also names an audience the RP does not trust is refused, even when azp is the RP",
+            &["CS-41"],
+            |ctx| {
+                Case::new(
+                    Fault::WrongAud {
+                        value: Some(json!([ctx.idp.client_id(), format!("{}1", ctx.idp.client_id())])),
+                    },
+                    "an ID token whose aud also names another, untrusted client",
+                )
+                .hint("Refuse an aud array with any audience besides your client id (OpenID Connect Core §3.1.3.7 item 3); checking that aud contains your client id is not enough.")
+            },
+        ),
+        refuse(
             "iss-array",
             "iss is an array holding the issuer",
             "claim types are checked",
@@ -386,5 +427,21 @@ pub(super) fn all() -> Vec<Scenario> {
             },
         ),
     ]);
+    v.push(
+        refuse(
+            "iat-week-old",
+            "iat is a week in the past, exp still valid",
+            "the RP refuses an ID token issued long ago (kit policy: the acceptable iat range is the client's choice, OpenID Connect Core §3.1.3.7 item 10)",
+            &["CS-37"],
+            |ctx| {
+                Case::new(
+                    set("iat", json!(now(ctx) - 7 * 24 * 3600)),
+                    "an ID token issued a week ago (iat) that has not expired",
+                )
+                .hint("Refuse an ID token whose iat is older than a few minutes: an ID token is used once, straight after it is issued.")
+            },
+        )
+        .advisory(),
+    );
     v
 }

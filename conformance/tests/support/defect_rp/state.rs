@@ -57,7 +57,8 @@ impl Rp {
     pub(crate) fn new(cfg: DefectRpConfig, base_url: String) -> Result<Self, String> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(10))
+            // Short, so `reliability.token-endpoint-slow` (the IdP answering 12 s late) costs each run 3 s.
+            .timeout(std::time::Duration::from_secs(3))
             .build()
             .map_err(|e| e.to_string())?;
         Ok(Self {
