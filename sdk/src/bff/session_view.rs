@@ -40,8 +40,6 @@ pub mod keys {
     /// `user.amr`.
     pub const AMR: &str = "amr";
 
-    /// `session.sid`: CIS2's session id, when the ID token carried one.
-    pub const SID: &str = "sid";
     /// `session.auth_time`.
     pub const AUTH_TIME: &str = "auth_time";
     /// `session.created_at`.
@@ -136,12 +134,12 @@ impl SessionUserView {
     }
 }
 
-/// `session`: Unix-second deadlines and the timeouts behind them, on the backend's clock.
+/// `session`: Unix-second deadlines and the timeouts behind them, on the backend's clock. CIS2's session id
+/// (`sid`) is deliberately absent: page scripts have no use for it, and it names the user's CIS2 session to
+/// anything that can read the page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SessionTimes {
-    /// CIS2's session id (`sid`), when the ID token carried one.
-    pub sid: Option<String>,
     /// `auth_time` of the sign-in.
     pub auth_time: Option<UnixTime>,
     /// When the session was created.

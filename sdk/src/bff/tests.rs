@@ -257,7 +257,6 @@ fn session_view_members_are_the_documented_keys() {
     assert_eq!(
         names(&json[keys::SESSION]),
         sorted(vec![
-            keys::SID,
             keys::AUTH_TIME,
             keys::CREATED_AT,
             keys::LAST_SEEN,

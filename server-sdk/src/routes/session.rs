@@ -29,7 +29,6 @@ pub(crate) fn session_view(auth: &Cis2Auth, rec: &SessionRecord) -> SessionView 
     user.acr.clone_from(&rec.acr);
     user.amr.clone_from(&rec.user.id_token.amr);
     let mut times = SessionTimes::default();
-    times.sid.clone_from(&rec.sid);
     times.auth_time = rec.auth_time;
     times.created_at = Some(rec.created);
     times.last_seen = Some(rec.last_seen);

@@ -176,3 +176,21 @@ async fn activity_requirement_layer_and_extractor() {
         401
     );
 }
+
+#[tokio::test]
+async fn session_json_gives_page_scripts_no_cis2_session_id() {
+    // The ID token carries a `sid` (the fake OP sends one); the page needs the user and the deadlines only.
+    let (_op, rp) = with_timeouts(600, 3600).await;
+    let b = Browser::new();
+    b.login(&rp).await;
+    let s: Value = b
+        .api(&format!("{}/auth/session", rp.base))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["authenticated"], true);
+    assert!(s["session"]["expires_at"].is_u64(), "{s}");
+    assert!(s["session"].get("sid").is_none(), "sid exposed: {s}");
+    assert!(!s.to_string().contains("\"sid\""), "{s}");
+}

@@ -366,7 +366,8 @@ async fn mock_full_login_with_private_key_jwt() {
     assert_eq!(s["user"]["acr"], "AAL3_ANY");
     assert_eq!(s["user"]["amr"], json!(["N3_SMARTCARD"]));
     assert_eq!(s["user"]["roles"][0]["person_roleid"], "656005754108");
-    assert_eq!(s["session"]["sid"], p.sid_of(GINA).await);
+    assert!(p.has_sid(&p.sid_of(GINA).await).await);
+    assert!(s["session"].get("sid").is_none(), "page scripts get no sid: {s}");
 
     // The code was redeemed with a client assertion (private_key_jwt) and PKCE.
     let requests = p.admin_get("/requests").await;
@@ -447,7 +448,7 @@ async fn mock_aal3_step_up_from_aal2_session() {
     assert_eq!(s["user"]["aal"], 2);
     assert_eq!(s["user"]["acr"], "AAL2_OR_AAL3_ANY");
     assert_eq!(s["user"]["amr"], json!(["TOTP"]));
-    let sid = s["session"]["sid"].clone();
+    let sid = p.sid_of(GINA).await;
 
     // An API call is refused with the step-up link; a navigation is redirected to it.
     let (status, body) = api_status(&browser, &format!("{}/api/aal3", rp.base)).await;
@@ -479,7 +480,7 @@ async fn mock_aal3_step_up_from_aal2_session() {
     assert_eq!(s["user"]["acr"], "AAL3_ANY");
     assert_eq!(s["user"]["amr"], json!(["N3_SMARTCARD"]));
     // Re-authentication of the same user in the same browser keeps the mock's session (and sid).
-    assert_eq!(s["session"]["sid"], sid);
+    assert_eq!(p.sid_of(GINA).await, sid);
 }
 
 #[tokio::test]
@@ -511,7 +512,8 @@ async fn mock_logout_local_and_end_session() {
     let start = format!("{}/auth/login?return_to=%2Fhome", rp.base);
     let resp = p.sign_in(&browser, &start, CLARA, Method::Smartcard, None).await;
     assert_eq!(resp.status(), 303);
-    assert_eq!(session(&browser, &rp.base).await["session"]["sid"], sid);
+    assert_eq!(session(&browser, &rp.base).await["authenticated"], true);
+    assert_eq!(p.sid_of(CLARA).await, sid);
 
     // Logout with end_session: the RP sends the browser to the mock's endSession with id_token_hint.
     let resp = browser
@@ -558,13 +560,21 @@ async fn mock_logout_local_and_end_session() {
 async fn mock_backchannel_logout_ends_exactly_the_right_sessions() {
     let (p, rp) = MockIdpProvider::setup().await;
     let (one, two, three) = (Browser::new(), Browser::new(), Browser::new());
-    let s1 = p.login(&one, &rp, GINA, Method::Smartcard).await;
-    let s2 = p.login(&two, &rp, MORGAN, Method::Smartcard).await;
+    p.login(&one, &rp, GINA, Method::Smartcard).await;
+    let sid1 = p.sid_of(GINA).await;
+    p.login(&two, &rp, MORGAN, Method::Smartcard).await;
+    let sid2 = p.sid_of(MORGAN).await;
     // The same user as `one` in another browser: another mock session, another sid.
-    let s3 = p.login(&three, &rp, GINA, Method::Smartcard).await;
-    let sid1 = s1["session"]["sid"].as_str().unwrap().to_owned();
-    assert_ne!(s1["session"]["sid"], s3["session"]["sid"]);
-    assert_ne!(s1["session"]["sid"], s2["session"]["sid"]);
+    p.login(&three, &rp, GINA, Method::Smartcard).await;
+    let sessions = p.admin_get("/sessions").await;
+    let gina: Vec<&Value> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["uid"] == GINA)
+        .collect();
+    assert_eq!(gina.len(), 2, "{sessions}");
+    assert_ne!(sid1, sid2);
 
     let mut e1 = EventStream::open(&one, &rp.base).await;
     let mut e2 = EventStream::open(&two, &rp.base).await;
@@ -585,14 +595,8 @@ async fn mock_backchannel_logout_ends_exactly_the_right_sessions() {
 
     assert_quiet(&mut e2, Duration::from_millis(500)).await;
     assert_quiet(&mut e3, Duration::from_millis(100)).await;
-    assert_eq!(
-        session(&two, &rp.base).await["session"]["sid"],
-        s2["session"]["sid"]
-    );
-    assert_eq!(
-        session(&three, &rp.base).await["session"]["sid"],
-        s3["session"]["sid"]
-    );
+    assert_eq!(session(&two, &rp.base).await["user"]["sub"], MORGAN);
+    assert_eq!(session(&three, &rp.base).await["user"]["sub"], GINA);
     assert_eq!(api_status(&two, &format!("{}/api/me", rp.base)).await.0, 200);
     assert_eq!(api_status(&three, &format!("{}/api/me", rp.base)).await.0, 200);
 
@@ -608,9 +612,9 @@ async fn mock_backchannel_logout_ends_exactly_the_right_sessions() {
 async fn mock_card_removal_reaches_the_rp() {
     let (p, rp) = MockIdpProvider::setup().await;
     let (one, two) = (Browser::new(), Browser::new());
-    let s1 = p.login(&one, &rp, CLARA, Method::Smartcard).await;
-    let s2 = p.login(&two, &rp, ADAM, Method::Smartcard).await;
-    let sid1 = s1["session"]["sid"].as_str().unwrap().to_owned();
+    p.login(&one, &rp, CLARA, Method::Smartcard).await;
+    p.login(&two, &rp, ADAM, Method::Smartcard).await;
+    let sid1 = p.sid_of(CLARA).await;
 
     let cards = p.admin_get("/cards").await;
     assert_eq!(cards["mode"], "identity_agent");
@@ -636,10 +640,7 @@ async fn mock_card_removal_reaches_the_rp() {
         json!({ "authenticated": false, "reason": "backchannel_logout" })
     );
     assert_quiet(&mut e2, Duration::from_millis(300)).await;
-    assert_eq!(
-        session(&two, &rp.base).await["session"]["sid"],
-        s2["session"]["sid"]
-    );
+    assert_eq!(session(&two, &rp.base).await["user"]["sub"], ADAM);
 
     let deliveries = p.settled_deliveries(&sid1).await;
     assert_eq!(deliveries.len(), 1);
@@ -768,8 +769,8 @@ async fn mock_two_rp_instances_share_redis_for_backchannel_logout() {
     p.idp.state().put_client(client).unwrap();
 
     let browser = Browser::new();
-    let s = p.login(&browser, &a, GINA, Method::Smartcard).await;
-    let sid = s["session"]["sid"].as_str().unwrap().to_owned();
+    p.login(&browser, &a, GINA, Method::Smartcard).await;
+    let sid = p.sid_of(GINA).await;
     // Cookies are per host: the same browser reaches B with its session.
     assert_eq!(api_status(&browser, &format!("{}/api/me", b.base)).await.0, 200);
     let mut stream_on_a = EventStream::open(&browser, &a.base).await;
