@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, newPage, withArtifacts } from '../lib/browser.mjs';
+import { mockSignIn } from '../lib/demo.mjs';
 import { authorizeUrl, jwtPayload, registerClient, startMock, startRp, waitFor } from '../lib/mock.mjs';
 
 let mock;
@@ -42,14 +43,12 @@ test('security key: register on the manage page, sign in with it, ID token is AA
       },
     });
 
-    // 1. Sign in another way (password, AAL1) to reach the manage page.
-    await page.goto(authorizeUrl(mock, rp, client, { acr: 'AAL1_USERPASS', state: 'pw' }));
+    // 1. Sign in another way to reach the manage page: the smartcard, since registering a security key needs
+    //    a session at its level (AAL3).
+    await page.goto(authorizeUrl(mock, rp, client, { acr: 'AAL3_ANY', state: 'sc' }));
     await page.locator('.nhsuk-header__service-name', { hasText: 'Care Identity Service' }).waitFor();
-    await page.check(`#uid-${user.uid}`);
-    await page.check('#method-password');
-    await page.fill('#password', 'password');
-    await Promise.all([page.waitForURL(`${rp.redirectUri}**`), page.click('#sign-in')]);
-    assert.equal(rp.callbacks.at(-1).state, 'pw');
+    await mockSignIn(page, mock, { uid: user.uid, method: 'smartcard', returnUrlPrefix: rp.redirectUri });
+    assert.equal(rp.callbacks.at(-1).state, 'sc');
 
     // 2. Register a security key.
     await page.goto(`${mock.issuer}/manage-authenticators`);
@@ -108,11 +107,9 @@ test('passkey: refused when AAL3 is requested (refusal page), signs in at AAL2 /
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
     });
-    await page.goto(authorizeUrl(mock, rp, client, { acr: 'AAL1_USERPASS', state: 'pw2' }));
-    await page.check(`#uid-${user.uid}`);
-    await page.check('#method-password');
-    await page.fill('#password', 'password');
-    await Promise.all([page.waitForURL(`${rp.redirectUri}**`), page.click('#sign-in')]);
+    // A passkey (AAL2) is registered from an AAL2 session: TOTP.
+    await page.goto(authorizeUrl(mock, rp, client, { acr: 'AAL2_OR_AAL3_ANY', state: 'totp' }));
+    await mockSignIn(page, mock, { uid: user.uid, method: 'totp', returnUrlPrefix: rp.redirectUri });
     await page.goto(`${mock.issuer}/manage-authenticators`);
     await page.fill('#credential-name', 'Phone passkey');
     await page.check('#kind-passkey');

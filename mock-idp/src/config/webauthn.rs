@@ -18,8 +18,8 @@ pub struct WebauthnConfig {
     pub ceremony_timeout_secs: u64,
     /// Registering a credential needs a session at the credential's level (NIST SP 800-63B §6.1.2.1): a
     /// security key (AAL3) an AAL3 session, a passkey (AAL2) an AAL2 one; otherwise `403
-    /// insufficient_assurance`. Default false for now (any signed-in session may register, as before), so
-    /// browser tests that sign in with a password before registering keep working; it will become the default.
+    /// insufficient_assurance`. Default true; `false` lets any signed-in session register (an AAL1 password
+    /// session could then add an AAL3 key: only for test set-ups that need it).
     pub registration_needs_level: bool,
 }
 
@@ -29,7 +29,7 @@ impl Default for WebauthnConfig {
             rp_id: None,
             origins: Vec::new(),
             ceremony_timeout_secs: 300,
-            registration_needs_level: false,
+            registration_needs_level: true,
         }
     }
 }

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential};
 
-use super::reply::{error, flatten, internal, no_store, parse_json, verification_failed, with_ceremony};
+use super::reply::{
+    CeremonyBody, error, flatten, internal, no_store, parse_json, verification_failed, with_ceremony,
+};
 use super::rp::verifier;
 use super::storage::{credentials_of, save, stash, take};
 use crate::authenticators::AuthMethod;
@@ -52,7 +54,7 @@ fn refusal(interaction: &str, kind: CredentialKind, description: String) -> Resp
 }
 
 /// `POST {realm}/webauthn/login/start`.
-pub(crate) async fn login_start(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
+pub(crate) async fn login_start(State(st): State<AppState>, CeremonyBody(body): CeremonyBody) -> Response {
     flatten((|| {
         let req: LoginStart = parse_json(&body)?;
         let Some(kind) = CredentialKind::parse(&req.kind) else {
@@ -141,7 +143,7 @@ struct LoginFinish {
 pub(crate) async fn login_finish(
     State(st): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    CeremonyBody(body): CeremonyBody,
 ) -> Response {
     flatten((|| {
         let req: LoginFinish = parse_json(&body)?;

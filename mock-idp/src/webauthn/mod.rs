@@ -58,6 +58,7 @@ pub(crate) fn ceremony_routes(st: &AppState) -> Router<AppState> {
         .route(&r("/register/finish"), post(register::register_finish))
         .route(&r("/login/start"), post(login::login_start))
         .route(&r("/login/finish"), post(login::login_finish))
+        .layer(axum::extract::DefaultBodyLimit::max(reply::CEREMONY_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(st.clone(), cors))
 }
 

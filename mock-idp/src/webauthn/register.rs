@@ -9,7 +9,9 @@ use serde::Deserialize;
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 use webauthn_rs_proto::ResidentKeyRequirement;
 
-use super::reply::{error, flatten, internal, no_store, parse_json, verification_failed, with_ceremony};
+use super::reply::{
+    CeremonyBody, error, flatten, internal, no_store, parse_json, verification_failed, with_ceremony,
+};
 use super::rp::{user_handle, verifier};
 use super::storage::{check_registration_aal, credentials_of, save, signed_in, stash, stored, take};
 use crate::credentials::{Ceremony, CeremonyState, CredentialKind, StoredCredential};
@@ -26,7 +28,7 @@ struct RegisterStart {
 pub(crate) async fn register_start(
     State(st): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    CeremonyBody(body): CeremonyBody,
 ) -> Response {
     flatten((|| {
         let req: RegisterStart = parse_json(&body)?;
@@ -113,7 +115,7 @@ struct RegisterFinish {
 pub(crate) async fn register_finish(
     State(st): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    CeremonyBody(body): CeremonyBody,
 ) -> Response {
     flatten((|| {
         let req: RegisterFinish = parse_json(&body)?;

@@ -2,6 +2,8 @@
 //! nothing is cached.
 
 use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -25,6 +27,41 @@ pub(crate) fn no_store(mut resp: Response) -> Response {
 /// 500 `server_error` (logged), not cached.
 pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     no_store(crate::errors::internal(e))
+}
+
+/// The largest ceremony request body read (16 KiB). A registration response with an attestation certificate
+/// chain is a few KiB; anything larger is refused with `413 request_too_large` before it is buffered.
+pub(crate) const CEREMONY_BODY_LIMIT: usize = 16 * 1024;
+
+/// A ceremony request's body. Unlike axum's `Bytes`, a body over the limit (set by `DefaultBodyLimit` on the
+/// ceremony routes) or one that cannot be read is refused with the JSON error shape, not plain text.
+pub(crate) struct CeremonyBody(pub(crate) Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for CeremonyBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        Bytes::from_request(req, state)
+            .await
+            .map(CeremonyBody)
+            .map_err(|e| {
+                let status = e.status();
+                let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    "request_too_large"
+                } else {
+                    "invalid_request"
+                };
+                error(
+                    status,
+                    code,
+                    format!(
+                        "the request body could not be read ({}); ceremony bodies are JSON of at most {} KiB",
+                        e.body_text(),
+                        CEREMONY_BODY_LIMIT / 1024
+                    ),
+                )
+            })
+    }
 }
 
 /// A JSON body, or 400 `invalid_request`.

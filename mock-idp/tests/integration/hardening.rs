@@ -297,3 +297,39 @@ async fn a_totp_code_is_single_use() {
     let r = login(browser(), next).await;
     assert!(location(&r).starts_with(REDIRECT), "{}", r.status());
 }
+
+#[tokio::test]
+async fn webauthn_ceremony_bodies_are_limited_to_16_kib_with_a_json_error() {
+    let h = setup(Config::default()).await;
+    let big = serde_json::json!({ "kind": "security_key", "pad": "a".repeat(32 * 1024) }).to_string();
+    for path in [
+        "/webauthn/register/start",
+        "/webauthn/register/finish",
+        "/webauthn/login/start",
+        "/webauthn/login/finish",
+    ] {
+        let r = h
+            .http
+            .post(h.url(path))
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413, "{path}");
+        let v = r.json_value().await;
+        assert_eq!(v["error"], "request_too_large", "{path}: {v}");
+        assert!(v["error_description"].as_str().unwrap().contains("16 KiB"), "{v}");
+    }
+    // Below the limit the ceremony reads the body (and answers on its merits: no such ceremony here).
+    let r = h
+        .http
+        .post(h.url("/webauthn/login/finish"))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "ceremony": "nope", "pad": "a".repeat(8 * 1024) }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 413);
+    assert!(r.status().is_client_error());
+}

@@ -139,9 +139,10 @@ async fn form_login(st: &AppState, uid: &str, method: &str) -> String {
     r.cookie.expect("SSO cookie")
 }
 
-/// Signs in with a password; returns the SSO cookie.
-async fn password_login(st: &AppState, uid: &str) -> String {
-    form_login(st, uid, "password").await
+/// Signs in with the smartcard (AAL3: registering a credential needs a session at its level); returns the SSO
+/// cookie.
+async fn strong_login(st: &AppState, uid: &str) -> String {
+    form_login(st, uid, "smartcard").await
 }
 
 fn user_with_webauthn(st: &AppState) -> String {
@@ -324,7 +325,7 @@ fn payload(jwt: &str) -> Value {
 async fn security_key_registers_and_signs_in_at_aal3() {
     let st = state();
     let uid = user_with_webauthn(&st);
-    let cookie = password_login(&st, &uid).await;
+    let cookie = strong_login(&st, &uid).await;
     let mut key = SoftKey::new();
     let reg = register(&st, &cookie, &mut key, "security_key").await;
     assert_eq!(
@@ -451,7 +452,7 @@ async fn security_key_registers_and_signs_in_at_aal3() {
 async fn passkey_is_aal2_and_refused_for_aal3() {
     let st = state();
     let uid = user_with_webauthn(&st);
-    let cookie = password_login(&st, &uid).await;
+    let cookie = strong_login(&st, &uid).await;
     let mut key = SoftKey::new();
     let start = post_json(
         &st,
@@ -530,7 +531,7 @@ async fn ceremony_negatives_are_typed_4xx() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.json()["error"], "login_required");
 
-    let cookie = password_login(&st, &uid).await;
+    let cookie = strong_login(&st, &uid).await;
     let mut key = SoftKey::new();
 
     // WA-R03: wrong origin.
@@ -640,7 +641,7 @@ async fn ceremony_negatives_are_typed_4xx() {
     st.clock().advance(-301);
 
     // A good registration, then sign-in negatives.
-    let cookie = password_login(&st, &uid).await;
+    let cookie = strong_login(&st, &uid).await;
     let reg = register(&st, &cookie, &mut key, "security_key").await;
     assert_eq!(
         reg.status,
@@ -798,7 +799,7 @@ async fn credentials_survive_a_restart() {
     };
     let st = build();
     let uid = user_with_webauthn(&st);
-    let cookie = password_login(&st, &uid).await;
+    let cookie = strong_login(&st, &uid).await;
     let mut key = SoftKey::new();
     assert_eq!(
         register(&st, &cookie, &mut key, "security_key").await.status,
@@ -924,10 +925,11 @@ async fn cross_origin_registration_start_uses_the_sso_cookie() {
     ))
     .await;
     let url = h.url(&format!(
-        "/authorize?response_type=code&client_id=500000000002.apps.supplier&redirect_uri={}&scope=openid&acr_values=AAL1_USERPASS",
+        "/authorize?response_type=code&client_id=500000000002.apps.supplier&redirect_uri={}&scope=openid&acr_values=AAL3_ANY",
         crate::common::REDIRECT
     ));
-    let r = crate::common::authorize_and_login(&h, &h.browser, &url, "656005750108", "password").await;
+    // The smartcard (AAL3): registering a security key needs a session at its level.
+    let r = crate::common::authorize_and_login(&h, &h.browser, &url, "656005750108", "smartcard").await;
     assert_eq!(r.status(), 302);
     // The browser's cookie store sends the SSO cookie with the credentialed cross-origin call.
     let r = h
@@ -949,11 +951,11 @@ async fn cross_origin_registration_start_uses_the_sso_cookie() {
 
 /// Issue #10 §2: with `[webauthn] registration_needs_level`, a password (AAL1) session registers neither a
 /// security key (AAL3) nor a passkey (AAL2), a TOTP (AAL2) session a passkey but no security key, and an AAL3
-/// session a security key. Without it (the default for now), any signed-in session registers.
+/// session a security key. That is the default; switched off, any signed-in session registers.
 #[tokio::test]
 async fn registration_needs_a_session_at_the_credentials_level() {
-    let mut config = cis2_mock_idp::Config::default();
-    config.webauthn.registration_needs_level = true;
+    let config = cis2_mock_idp::Config::default();
+    assert!(config.webauthn.registration_needs_level, "on by default");
     let key =
         cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("../data/idp-a.pem"), cis2_sdk::Algorithm::RS256)
             .unwrap();
@@ -987,8 +989,18 @@ async fn registration_needs_a_session_at_the_credentials_level() {
     let strong = form_login(&st, &uid, "smartcard").await;
     assert_eq!(start(strong.clone(), "security_key").await.status, StatusCode::OK);
     assert_eq!(start(strong, "passkey").await.status, StatusCode::OK);
-    // The default: a password session still registers (browser tests rely on it until they sign in stronger).
-    let st = state();
+    // Switched off: a password session registers.
+    let mut config = cis2_mock_idp::Config::default();
+    config.webauthn.registration_needs_level = false;
+    let key =
+        cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("../data/idp-a.pem"), cis2_sdk::Algorithm::RS256)
+            .unwrap();
+    let st = MockIdp::builder()
+        .config(config)
+        .signing_key(key)
+        .issuer(format!("{ORIGIN}{REALM}"))
+        .build()
+        .unwrap();
     let weak = form_login(&st, &uid, "password").await;
     let r = post_json(
         &st,
