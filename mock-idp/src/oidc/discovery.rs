@@ -58,8 +58,10 @@ pub(crate) fn document(st: &AppState) -> serde_json::Value {
         "id_token_signing_alg_values_supported":
             ["PS384","ES384","RS384","HS256","HS512","ES256","RS256","HS384","ES512","PS256","PS512","RS512"],
         "userinfo_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post","client_secret_basic","private_key_jwt"],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256","RS384","RS512","PS256","PS384","PS512","ES256"],
+        "token_endpoint_auth_methods_supported":
+            ["client_secret_post","client_secret_basic","client_secret_jwt","private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported":
+            ["RS256","RS384","RS512","PS256","PS384","PS512","ES256","HS256"],
         "scopes_supported": SCOPES_SUPPORTED,
         "acr_values_supported": acr,
         "claims_supported": ["iss","sub","aud","azp","exp","iat","auth_time","nonce","acr","amr","sid",

@@ -3,6 +3,7 @@
 
 mod authorize;
 mod claims;
+mod client_auth;
 pub(crate) mod discovery;
 mod end_session;
 mod endpoint_fault;

@@ -9,6 +9,7 @@ mod auto_login;
 mod bridge;
 mod cis1;
 mod cis1_interop;
+mod client_auth;
 mod common;
 mod faults;
 mod flow;
