@@ -153,6 +153,13 @@ impl MockIdpBuilder {
         self
     }
 
+    /// Overrides of the discovery document (`[discovery]`): members set, replaced or removed. Changeable at
+    /// run time through `PUT /admin/api/discovery`.
+    pub fn discovery_overrides(mut self, overrides: crate::config::DiscoveryOverrides) -> Self {
+        self.config.discovery = overrides;
+        self
+    }
+
     /// Back-channel logout retry policy: attempts (first included) and the first retry delay.
     pub fn backchannel_retries(mut self, attempts: u32, first_delay: Duration) -> Self {
         self.config.backchannel_logout_attempts = attempts.max(1);
@@ -211,6 +218,8 @@ impl MockIdpBuilder {
             .map(|c| (c.client_id.clone(), c))
             .collect();
         let card_mode = self.config.card_mode;
+        self.config.discovery.check().map_err(start_err)?;
+        let discovery = RwLock::new(self.config.discovery.clone());
         Ok(AppState(Arc::new(Inner {
             config: self.config,
             issuer,
@@ -229,6 +238,7 @@ impl MockIdpBuilder {
             http,
             bridge: Default::default(),
             auto_login: Mutex::default(),
+            discovery,
         })))
     }
 

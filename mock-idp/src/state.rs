@@ -14,7 +14,7 @@ use crate::cards::{CardEvent, CardMode, Cards, VirtualCard};
 use crate::cis1_sessions::Cis1State;
 use crate::clients::Client;
 use crate::clock::OffsetClock;
-use crate::config::Config;
+use crate::config::{Config, DiscoveryOverrides};
 use crate::deliveries::{Delivery, DeliveryLog};
 use crate::errors::AdminError;
 use crate::faults::{Faults, InjectRequest, Injected};
@@ -58,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) bridge: Bridge,
     pub(crate) auto_login: Mutex<Option<AutoLogin>>,
+    /// The discovery overrides in force (from `[discovery]`, replaced through the admin API).
+    pub(crate) discovery: RwLock<DiscoveryOverrides>,
 }
 
 /// The mock's shared state; cheap to clone. Build it with [`MockIdpBuilder::build`] to drive [`router`]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) mod admin;
 pub(crate) mod bridge;
 pub(crate) mod cis1;
+pub(crate) mod discovery;
 pub(crate) mod error;
 pub(crate) mod tls;
 pub(crate) mod webauthn;
@@ -16,6 +17,7 @@ use crate::cards::CardMode;
 use admin::AdminConfig;
 use bridge::BridgeConfig;
 use cis1::Cis1Config;
+pub use discovery::DiscoveryOverrides;
 use error::ConfigError;
 use tls::TlsConfig;
 use webauthn::WebauthnConfig;
@@ -81,6 +83,9 @@ pub struct Config {
     /// Most SSO sessions kept at once; the oldest ends first (back-channel logout, reason `evicted`).
     /// Default 10,000.
     pub max_sso_sessions: usize,
+    /// Overrides of the discovery document (`[discovery]`, see [`DiscoveryOverrides`]); changeable at run
+    /// time through `PUT /admin/api/discovery`. Default: none.
+    pub discovery: DiscoveryOverrides,
 }
 
 impl Default for Config {
@@ -109,6 +114,7 @@ impl Default for Config {
             max_interactions: 10_000,
             max_codes: 10_000,
             max_sso_sessions: 10_000,
+            discovery: DiscoveryOverrides::default(),
         }
     }
 }
@@ -116,7 +122,9 @@ impl Default for Config {
 impl Config {
     /// Parses TOML text (missing keys take their defaults; unknown keys are refused).
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError(format!("config: {e}")))
+        let c: Self = toml::from_str(text).map_err(|e| ConfigError(format!("config: {e}")))?;
+        c.discovery.check()?;
+        Ok(c)
     }
 
     /// Reads a TOML file.

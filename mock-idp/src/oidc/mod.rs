@@ -1,5 +1,6 @@
 //! The OpenID provider's protocol endpoints: discovery and JWKS, `/authorize` (which hands over to the
-//! sign-in journey), the token and userinfo endpoints, RP-initiated logout, and the claims they issue.
+//! sign-in journey), the token and userinfo endpoints, revocation and introspection, RP-initiated logout,
+//! and the claims they issue.
 
 mod authorize;
 mod claims;
@@ -7,6 +8,7 @@ mod client_auth;
 pub(crate) mod discovery;
 mod end_session;
 mod endpoint_fault;
+mod introspection;
 mod observe;
 mod token;
 mod userinfo;
@@ -32,6 +34,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route(&r("/access_token"), post(token::token))
         .route(&r("/userinfo"), get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(&r("/introspect"), post(introspection::introspect))
+        .route(&r("/token/revoke"), post(introspection::revoke))
         .route(
             &r("/connect/endSession"),
             get(end_session::end_session_get).post(end_session::end_session_post),

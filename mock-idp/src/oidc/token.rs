@@ -159,6 +159,7 @@ async fn exchange(st: &AppState, headers: &HeaderMap, body: &str, seen: &mut See
                 uid: g.uid.clone(),
                 scopes: g.req.scopes.clone(),
                 selected_roleid: g.selected_roleid.clone(),
+                issued_at: now,
                 expires_at: now.saturating_add(Duration::from_secs(st.0.config.access_token_lifetime_secs)),
                 revoked: false,
             },

@@ -14,6 +14,7 @@ mod common;
 mod faults;
 mod flow;
 mod hardening;
+mod introspection;
 mod logout;
 mod negative;
 mod observe;
