@@ -108,6 +108,7 @@ mod logout;
 mod observed;
 mod oidc;
 mod pages;
+mod realm;
 mod server;
 mod sessions;
 mod signing;

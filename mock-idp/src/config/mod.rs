@@ -37,6 +37,9 @@ pub struct Config {
     /// The issuer string, used byte for byte (keep an explicit `:443` if you want one). Default
     /// `http://127.0.0.1:<port>` + the CIS2 realm path.
     pub issuer: Option<String>,
+    /// The issuer's path when `issuer` is not set, e.g. `/openam/oauth2/realms/root/realms/oidc` (the
+    /// documented dev realm). Default: CIS2's Healthcare realm path. With `issuer` set, its path is the realm.
+    pub realm: Option<String>,
     /// Where SQLite and keys live. `None`: an in-memory database (nothing survives a restart).
     pub data_dir: Option<PathBuf>,
     /// Authorization code lifetime (seconds). Default 60 (ASVS L3).
@@ -94,6 +97,7 @@ impl Default for Config {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             issuer: None,
+            realm: None,
             data_dir: None,
             code_lifetime_secs: 60,
             id_token_lifetime_secs: 600,
@@ -152,6 +156,7 @@ impl Config {
                 }
                 "PORT" => self.port = num(&k, &v)?,
                 "ISSUER" => self.issuer = Some(v),
+                "REALM" => self.realm = Some(v),
                 "DATA_DIR" => self.data_dir = Some(PathBuf::from(v)),
                 "CODE_LIFETIME_SECS" => self.code_lifetime_secs = num(&k, &v)?,
                 "ID_TOKEN_LIFETIME_SECS" => self.id_token_lifetime_secs = num(&k, &v)?,

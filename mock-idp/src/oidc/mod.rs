@@ -16,14 +16,13 @@ mod userinfo;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use cis2_sdk::CIS2_REALM_PATH;
 
 use crate::http::FORM_BODY_LIMIT;
 use crate::state::AppState;
 
 /// The protocol routes (under the CIS2 realm path, plus the index page at `/`).
-pub(crate) fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{CIS2_REALM_PATH}{p}");
+pub(crate) fn routes(realm: &str) -> Router<AppState> {
+    let r = |p: &str| format!("{realm}{p}");
     Router::new()
         .route("/", get(discovery::index))
         .route(&r("/.well-known/openid-configuration"), get(discovery::discovery))

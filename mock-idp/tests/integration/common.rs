@@ -87,8 +87,9 @@ impl Harness {
         format!("{}{}", self.idp.admin_url(), path)
     }
 
+    /// `path` under the issuer's realm, on the socket.
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}{REALM}{path}", self.idp.base_url())
+        format!("{}{}{path}", self.idp.base_url(), self.idp.state().realm_path())
     }
 
     pub(crate) async fn admin_post(&self, path: &str, body: Value) -> reqwest::Response {
@@ -245,7 +246,7 @@ pub(crate) async fn authorize_and_login(
 ) -> reqwest::Response {
     let r = browser.get(url).send().await.unwrap();
     let loc = location(&r);
-    if !loc.starts_with(&format!("{REALM}/login")) {
+    if !loc.starts_with(&format!("{}/login", h.idp.state().realm_path())) {
         return r;
     }
     let interaction = query_param(&loc, "interaction").unwrap();
@@ -310,7 +311,7 @@ impl Rp {
             r.status(),
             r.text().await.unwrap()
         );
-        if loc.starts_with(&format!("{REALM}/select-role")) {
+        if loc.starts_with(&format!("{}/select-role", h.idp.state().realm_path())) {
             let interaction = query_param(&loc, "interaction").unwrap();
             let page = browser
                 .get(format!("{}{loc}", h.idp.base_url()))

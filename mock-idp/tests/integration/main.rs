@@ -18,6 +18,7 @@ mod introspection;
 mod logout;
 mod negative;
 mod observe;
+mod realms;
 mod restart;
 mod sessions;
 mod tls;
