@@ -82,6 +82,7 @@ mod crypto;
 mod discovery;
 mod error;
 mod flow;
+#[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
 mod hs256;
 mod http;
 mod issuer;

@@ -19,30 +19,6 @@ fn csj_auth() -> ClientAuth {
     ClientAuth::ClientSecretJwt(ClientSecret::new(SECRET))
 }
 
-/// A token request with a client assertion and a code that does not exist: `invalid_grant` means the client
-/// authenticated. Returns (status, error, error_description).
-async fn with_assertion(h: &Harness, client_id: &str, a: &str) -> (u16, String, String) {
-    let f = vec![
-        ("grant_type", "authorization_code".to_owned()),
-        ("code", "no-such-code".into()),
-        ("redirect_uri", REDIRECT.into()),
-        ("client_id", client_id.to_owned()),
-        (
-            "client_assertion_type",
-            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
-        ),
-        ("client_assertion", a.to_owned()),
-    ];
-    let r = token_post(h, &f).await;
-    let status = r.status().as_u16();
-    let v = r.json_value().await;
-    (
-        status,
-        v["error"].as_str().unwrap_or_default().to_owned(),
-        v["error_description"].as_str().unwrap_or_default().to_owned(),
-    )
-}
-
 /// An sdk client for `client_id` whose assertions name `aud` as chosen.
 async fn rp_with_audience(
     h: &Harness,
@@ -68,14 +44,7 @@ async fn client_secret_jwt_completes_a_code_flow_and_refuses_replay_expiry_and_a
     c["client_secret"] = json!(SECRET);
     h.register(c).await;
     // Discovery lists the method and HS256.
-    let d = h
-        .http
-        .get(h.idp.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json_value()
-        .await;
+    let d = h.discovery().await;
     assert!(
         d["token_endpoint_auth_methods_supported"]
             .as_array()
@@ -104,8 +73,8 @@ async fn client_secret_jwt_completes_a_code_flow_and_refuses_replay_expiry_and_a
         .client
         .client_secret_assertion(&secret, &mut OsRng, now)
         .unwrap();
-    assert_eq!(with_assertion(&h, CSJ, &a).await.1, "invalid_grant");
-    let (status, err, desc) = with_assertion(&h, CSJ, &a).await;
+    assert_eq!(assertion_post(&h, CSJ, &a).await.1, "invalid_grant");
+    let (status, err, desc) = assertion_post(&h, CSJ, &a).await;
     assert_eq!((status, err.as_str()), (401, "invalid_client"), "replayed jti");
     assert!(desc.contains("jti has been used before"), "{desc}");
     // Expired: made ten minutes ago with a two-minute lifetime.
@@ -114,7 +83,7 @@ async fn client_secret_jwt_completes_a_code_flow_and_refuses_replay_expiry_and_a
         .client
         .client_secret_assertion(&secret, &mut OsRng, old)
         .unwrap();
-    let (status, _, desc) = with_assertion(&h, CSJ, &a).await;
+    let (status, _, desc) = assertion_post(&h, CSJ, &a).await;
     assert_eq!(status, 401);
     assert!(desc.contains("token.expired"), "{desc}");
     // Signed with another secret.
@@ -122,7 +91,7 @@ async fn client_secret_jwt_completes_a_code_flow_and_refuses_replay_expiry_and_a
         .client
         .client_secret_assertion(&ClientSecret::new("not the secret"), &mut OsRng, now)
         .unwrap();
-    let (status, _, desc) = with_assertion(&h, CSJ, &a).await;
+    let (status, _, desc) = assertion_post(&h, CSJ, &a).await;
     assert_eq!(status, 401);
     assert!(desc.contains("token.invalid_signature"), "{desc}");
     // The client's secret sent as client_secret_post is refused: it is registered for client_secret_jwt.
@@ -148,7 +117,7 @@ async fn client_secret_jwt_completes_a_code_flow_and_refuses_replay_expiry_and_a
         &claims(&h, CSJ, json!(te(&h))).await,
         &mut OsRng,
     );
-    let (status, _, desc) = with_assertion(&h, CSJ, &pk.unwrap()).await;
+    let (status, _, desc) = assertion_post(&h, CSJ, &pk.unwrap()).await;
     assert_eq!(status, 401);
     assert!(desc.contains("token.algorithm_not_allowed"), "{desc}");
 }
@@ -181,11 +150,11 @@ async fn assertion_audience_is_the_token_endpoint_unless_the_client_accepts_the_
     h.register(pkjwt_client(PK)).await;
     let issuer = h.idp.issuer().to_owned();
     // Default: the issuer as aud is refused, and the error says what aud must be.
-    let (status, err, desc) = with_assertion(&h, PK, &pk_assertion(&h, json!(issuer)).await).await;
+    let (status, err, desc) = assertion_post(&h, PK, &pk_assertion(&h, json!(issuer)).await).await;
     assert_eq!((status, err.as_str()), (401, "invalid_client"));
     assert!(desc.contains("aud must be exactly the token endpoint"), "{desc}");
     // An array holding the token endpoint and another value: the same message, never "does not contain".
-    let (status, _, desc) = with_assertion(
+    let (status, _, desc) = assertion_post(
         &h,
         PK,
         &pk_assertion(&h, json!([te(&h), "https://other.example"])).await,
@@ -196,13 +165,13 @@ async fn assertion_audience_is_the_token_endpoint_unless_the_client_accepts_the_
     assert!(!desc.contains("does not contain"), "{desc}");
     // The token endpoint alone, as a string or a one-element array, authenticates.
     assert_eq!(
-        with_assertion(&h, PK, &pk_assertion(&h, json!(te(&h))).await)
+        assertion_post(&h, PK, &pk_assertion(&h, json!(te(&h))).await)
             .await
             .1,
         "invalid_grant"
     );
     assert_eq!(
-        with_assertion(&h, PK, &pk_assertion(&h, json!([te(&h)])).await)
+        assertion_post(&h, PK, &pk_assertion(&h, json!([te(&h)])).await)
             .await
             .1,
         "invalid_grant"
@@ -221,19 +190,19 @@ async fn assertion_audience_is_the_token_endpoint_unless_the_client_accepts_the_
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(
-        with_assertion(&h, PK, &pk_assertion(&h, json!(issuer)).await)
+        assertion_post(&h, PK, &pk_assertion(&h, json!(issuer)).await)
             .await
             .1,
         "invalid_grant"
     );
     // The token endpoint still works; an array with both is still refused (aud is one value).
     assert_eq!(
-        with_assertion(&h, PK, &pk_assertion(&h, json!(te(&h))).await)
+        assertion_post(&h, PK, &pk_assertion(&h, json!(te(&h))).await)
             .await
             .1,
         "invalid_grant"
     );
-    let (status, _, desc) = with_assertion(&h, PK, &pk_assertion(&h, json!([te(&h), issuer])).await).await;
+    let (status, _, desc) = assertion_post(&h, PK, &pk_assertion(&h, json!([te(&h), issuer])).await).await;
     assert_eq!(status, 401);
     assert!(desc.contains("aud must be exactly the token endpoint"), "{desc}");
     // A whole flow with an RP that sends the issuer, as openid-client does by default.

@@ -111,6 +111,17 @@ impl Harness {
             .await
     }
 
+    /// The discovery document, fetched on the socket.
+    pub(crate) async fn discovery(&self) -> Value {
+        self.http
+            .get(self.idp.discovery_url())
+            .send()
+            .await
+            .unwrap()
+            .json_value()
+            .await
+    }
+
     pub(crate) async fn now(&self) -> UnixTime {
         UnixTime::from_secs(self.admin_get("/clock").await["now"].as_u64().unwrap())
     }
@@ -406,6 +417,27 @@ pub(crate) async fn oauth_error(r: reqwest::Response) -> (u16, String) {
     let status = r.status().as_u16();
     let v = r.json_value().await;
     (status, v["error"].as_str().unwrap_or_default().to_owned())
+}
+
+/// A token request with a client assertion and a code that does not exist (`invalid_grant` means the client
+/// authenticated): (status, error, error_description).
+pub(crate) async fn assertion_post(h: &Harness, client_id: &str, a: &str) -> (u16, String, String) {
+    let f = vec![
+        ("grant_type", "authorization_code".to_owned()),
+        ("code", "no-such-code".into()),
+        ("redirect_uri", REDIRECT.into()),
+        ("client_id", client_id.to_owned()),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+        ),
+        ("client_assertion", a.to_owned()),
+    ];
+    let r = token_post(h, &f).await;
+    let status = r.status().as_u16();
+    let v = r.json_value().await;
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    (status, s("error"), s("error_description"))
 }
 
 /// The token error code of an sdk error.

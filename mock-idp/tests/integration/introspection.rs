@@ -46,14 +46,7 @@ async fn active(r: reqwest::Response) -> Value {
 #[tokio::test]
 async fn every_advertised_endpoint_answers_and_check_session_is_not_advertised() {
     let h = start().await;
-    let d = h
-        .http
-        .get(h.idp.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json_value()
-        .await;
+    let d = h.discovery().await;
     assert!(d.get("check_session_iframe").is_none());
     let mut checked = 0;
     for (k, v) in d.as_object().unwrap() {
@@ -243,16 +236,7 @@ registration_endpoint = "{issuer}/register"
     .unwrap();
     assert!(Config::from_toml("[discovery.set]\nissuer = \"https://other\"\n").is_err());
     let h = start_with(builder().config(config)).await;
-    let get = || async {
-        h.http
-            .get(h.idp.discovery_url())
-            .send()
-            .await
-            .unwrap()
-            .json_value()
-            .await
-    };
-    let d = get().await;
+    let d = h.discovery().await;
     assert_eq!(
         d["token_endpoint_auth_methods_supported"],
         json!(["client_secret_post", "private_key_jwt"])
@@ -288,7 +272,7 @@ registration_endpoint = "{issuer}/register"
         body["document"]["id_token_signing_alg_values_supported"],
         json!(["RS256"])
     );
-    let d = get().await;
+    let d = h.discovery().await;
     assert_eq!(d["id_token_signing_alg_values_supported"], json!(["RS256"]));
     assert_eq!(d["backchannel_logout_session_supported"], false);
     assert!(d.get("userinfo_endpoint").is_none());
@@ -314,7 +298,7 @@ registration_endpoint = "{issuer}/register"
     }
     let r = h.http.delete(h.admin("/discovery")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let d = get().await;
+    let d = h.discovery().await;
     assert_eq!(
         d["check_session_iframe"],
         format!("{}/connect/checkSession", h.idp.issuer())

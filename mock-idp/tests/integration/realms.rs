@@ -16,14 +16,7 @@ async fn a_default_issuer_in_the_oidc_realm_serves_the_whole_flow_under_it() {
     assert_eq!(issuer, format!("http://{}{OIDC}", h.idp.addr()));
     assert_eq!(h.idp.state().realm_path(), OIDC);
     // Discovery under the realm; every endpoint URL under the issuer, and none answers 404.
-    let d = h
-        .http
-        .get(h.idp.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json_value()
-        .await;
+    let d = h.discovery().await;
     assert_eq!(d["issuer"], issuer);
     for member in [
         "authorization_endpoint",
@@ -88,14 +81,7 @@ async fn an_explicit_dev_issuer_is_served_under_its_own_path() {
     let issuer = format!("https://am.nhsdev.auth-ptl.cis2.spineservices.nhs.uk:443{OIDC}");
     let h = start_with(builder().issuer(issuer.clone())).await;
     assert_eq!(h.idp.state().realm_path(), OIDC);
-    let d = h
-        .http
-        .get(h.idp.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json_value()
-        .await;
+    let d = h.discovery().await;
     assert!(h.idp.discovery_url().contains(OIDC));
     assert_eq!(d["issuer"], issuer);
     assert_eq!(d["token_endpoint"], format!("{issuer}/access_token"));
