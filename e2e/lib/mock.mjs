@@ -47,15 +47,20 @@ export function jwtPayload(jwt) {
  * Starts the mock. Its issuer is on `localhost` (WebAuthn refuses IP addresses as RP IDs, and
  * http://localhost is a secure context); Node talks to it on 127.0.0.1.
  */
-export async function startMock({ env = {} } = {}) {
+export async function startMock({ env = {}, tls = false } = {}) {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cis2-e2e-'));
   const base = `http://localhost:${port}`;
   const direct = `http://127.0.0.1:${port}`;
-  const issuer = `${base}${REALM}`;
+  // With `tls`, the issuer is on the HTTPS listener (its certificate, signed by the local CA the mock writes
+  // to `dataDir/ca.pem`, covers localhost); the admin API stays on the plain listener.
+  const tlsPort = tls ? await freePort() : null;
+  const issuer = tls ? `https://localhost:${tlsPort}${REALM}` : `${base}${REALM}`;
   const bin = process.env.CIS2_MOCK_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug', 'cis2-mock-idp');
   if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run cargo build -p cis2-mock-idp`);
-  const child = spawn(bin, ['--port', String(port), '--data-dir', dataDir, '--issuer', issuer], {
+  const args = ['--port', String(port), '--data-dir', dataDir, '--issuer', issuer];
+  if (tls) args.push('--tls-port', String(tlsPort));
+  const child = spawn(bin, args, {
     env: { ...process.env, CIS2_MOCK_LOG: process.env.CIS2_MOCK_LOG || 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -103,6 +108,8 @@ export async function startMock({ env = {} } = {}) {
     direct,
     issuer,
     dataDir,
+    /** The local CA's certificate (PEM file), with `tls`. */
+    caFile: tls ? path.join(dataDir, 'ca.pem') : null,
     logs,
     admin,
     /** POSTs a form to the token endpoint (Node side). */

@@ -1,6 +1,9 @@
 //! The mock's HTTP surface put together from its rooms, and the start-up banner.
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::get;
 
 use crate::config::Config;
@@ -9,17 +12,25 @@ use crate::state::AppState;
 use crate::users::{DEFAULT_PASSCODE, DEFAULT_PASSWORD};
 use crate::{admin, assets, cis1, journey, oidc, webauthn};
 
-/// The mock's HTTP surface, for `oneshot` tests or embedding.
+/// The mock's HTTP surface, for `oneshot` tests or embedding. The protocol endpoints and sign-in pages are
+/// served under the issuer's path (its realm), whatever it is.
 pub fn router(state: AppState) -> Router {
+    let realm = state.realm_path().to_owned();
     Router::new()
-        .merge(oidc::routes())
-        .merge(journey::routes())
+        .merge(oidc::routes(&realm))
+        .merge(journey::routes(&realm))
         .merge(cis1::routes())
-        .merge(webauthn::ceremony_routes(&state))
-        .merge(webauthn::page_routes())
+        .merge(webauthn::ceremony_routes(&state, &realm))
+        .merge(webauthn::page_routes(&realm))
         .route("/assets/{*path}", get(assets::serve))
         .merge(admin::routes(&state))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), in_realm))
         .with_state(state)
+}
+
+/// Runs each request with the instance's realm as `realm::current` (for the URLs handlers write).
+async fn in_realm(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    crate::realm::scope(st.0.realm.clone(), next.run(req)).await
 }
 
 /// The start-up banner: issuer, endpoints, admin URL and test users, for the binary and logs.

@@ -15,6 +15,8 @@ pub enum AuthMethodName {
     ClientSecretBasic,
     /// `private_key_jwt`.
     PrivateKeyJwt,
+    /// `client_secret_jwt`: an HS256 assertion keyed with the client secret.
+    ClientSecretJwt,
 }
 
 impl AuthMethodName {
@@ -24,6 +26,7 @@ impl AuthMethodName {
             AuthMethodName::ClientSecretPost => "client_secret_post",
             AuthMethodName::ClientSecretBasic => "client_secret_basic",
             AuthMethodName::PrivateKeyJwt => "private_key_jwt",
+            AuthMethodName::ClientSecretJwt => "client_secret_jwt",
         }
     }
 }
@@ -71,7 +74,8 @@ pub struct Client {
     /// An inline JWKS document (private_key_jwt), used when `jwks_uri` is not set.
     #[serde(default)]
     pub jwks: Option<Value>,
-    /// The algorithm client assertions must use (`RS256`, `RS512`, …). Default RS256.
+    /// The algorithm private_key_jwt assertions must use (`RS256`, `RS512`, …). Default RS256.
+    /// (client_secret_jwt assertions are always HS256.)
     #[serde(default = "default_alg")]
     pub jwks_uri_signing_algorithm: String,
     /// Refuse authorization requests without PKCE.
@@ -86,6 +90,11 @@ pub struct Client {
     /// Claim-shape quirks.
     #[serde(default)]
     pub quirks: Quirks,
+    /// Also accept the issuer identifier as a client assertion's `aud` (what openid-client and oauth4webapi
+    /// send by default, and RFC 7523bis recommends). Off: only the token endpoint, as CIS2 RPs send it
+    /// (cis2.md §6; what CIS2 itself accepts is unconfirmed).
+    #[serde(default)]
+    pub accept_issuer_audience: bool,
 }
 
 fn default_alg() -> String {
@@ -112,6 +121,7 @@ impl Client {
             allow_plain_pkce: false,
             userinfo_signed: false,
             quirks: Quirks::default(),
+            accept_issuer_audience: false,
         }
     }
 
@@ -137,7 +147,9 @@ impl Client {
             )
         })?;
         match self.token_endpoint_auth_method {
-            AuthMethodName::ClientSecretPost | AuthMethodName::ClientSecretBasic => {
+            AuthMethodName::ClientSecretPost
+            | AuthMethodName::ClientSecretBasic
+            | AuthMethodName::ClientSecretJwt => {
                 if self.client_secret.as_deref().is_none_or(str::is_empty) {
                     return Err("client_secret is required for the client_secret_* methods".into());
                 }
@@ -177,5 +189,6 @@ pub fn demo_client() -> Client {
         allow_plain_pkce: false,
         userinfo_signed: false,
         quirks: Quirks::default(),
+        accept_issuer_audience: false,
     }
 }

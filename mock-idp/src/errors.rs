@@ -37,11 +37,12 @@ pub(crate) fn invalid_client(description: impl Into<String>, basic: bool) -> Res
         OAuthErrorCode::InvalidClient,
         description,
     );
-    if basic {
-        resp.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"NHSIdentity/Healthcare\""),
-        );
+    let realm = crate::realm::current();
+    if basic
+        && let Ok(v) =
+            HeaderValue::from_str(&format!("Basic realm=\"{}\"", realm.name.trim_start_matches('/')))
+    {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     resp
 }

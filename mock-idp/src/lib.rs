@@ -13,14 +13,19 @@
 //! # Ok(()) }
 //! ```
 //!
-//! ## Endpoints (under `/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare`)
+//! ## Endpoints (under the issuer's path: by default `/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare`)
+//!
+//! Any realm path works (the dev `…/realms/root/realms/oidc` realm included): the mock serves whatever path the
+//! issuer names. `docs/protocol.md` says which behaviours are confirmed CIS2 facts and which are inferred, with
+//! the switch for each.
 //!
 //! | Path | What |
 //! |---|---|
 //! | `/.well-known/openid-configuration` | discovery; every URL is the issuer string + a suffix |
 //! | `/connect/jwk_uri` | JWKS (active key plus rotated-out keys in their grace period) |
 //! | `/authorize` | authorization code flow only (GET or form POST) |
-//! | `/access_token` | `authorization_code` grant; `client_secret_post`, `client_secret_basic`, `private_key_jwt` |
+//! | `/access_token` | `authorization_code` grant; `client_secret_post`, `client_secret_basic`, `client_secret_jwt`, `private_key_jwt` |
+//! | `/introspect`, `/token/revoke` | RFC 7662 introspection and RFC 7009 revocation of access tokens (the token endpoint's client authentication) |
 //! | `/userinfo` | JSON, or a signed JWT for clients registered with `userinfo_signed` |
 //! | `/connect/endSession` | RP-initiated logout (`id_token_hint`, `client_id`, `post_logout_redirect_uri`, `state`) |
 //! | `/login`, `/select-role` | the sign-in journey (HTML forms, no JavaScript needed except for WebAuthn) |
@@ -108,6 +113,7 @@ mod logout;
 mod observed;
 mod oidc;
 mod pages;
+mod realm;
 mod server;
 mod sessions;
 mod signing;
@@ -129,13 +135,13 @@ pub use cis1::signin::Cis1Error;
 pub use cis1_sessions::Cis1Session;
 pub use clients::{AuthMethodName, Client, Quirks, demo_client};
 pub use clock::OffsetClock;
-pub use config::Config;
 pub use config::admin::AdminConfig;
 pub use config::bridge::{BridgeConfig, PUBLISHED_PORTS};
 pub use config::cis1::{Cis1Config, RoleAssertionFailure};
 pub use config::error::ConfigError;
 pub use config::tls::TlsConfig;
 pub use config::webauthn::WebauthnConfig;
+pub use config::{Config, DiscoveryOverrides};
 pub use deliveries::{Delivery, DeliveryAttempt};
 pub use errors::AdminError;
 pub use faults::{Fault, InjectRequest, Injected, LogoutMalformation, Target};

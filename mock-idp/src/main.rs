@@ -23,6 +23,10 @@ struct Args {
     /// Issuer string, used byte for byte (e.g. `https://idp.example:443/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare`).
     #[arg(long)]
     issuer: Option<String>,
+    /// The realm path of the default issuer (e.g. `/openam/oauth2/realms/root/realms/oidc`, the dev realm);
+    /// ignored with `--issuer`, whose path is the realm.
+    #[arg(long)]
+    realm: Option<String>,
     /// Start the virtual smartcard bridge (NHS Port Service emulation + card-reader events), on one free
     /// loopback port unless `--bridge-port` or `--bridge-published-ports` say otherwise.
     #[arg(long)]
@@ -76,6 +80,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     config.apply_env(std::env::vars())?;
+    if let Some(r) = args.realm {
+        config.realm = Some(r);
+    }
     if let Some(p) = args.port {
         config.port = p;
     }

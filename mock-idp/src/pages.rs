@@ -50,7 +50,7 @@ pub(crate) fn layout(title: &str, body: &str) -> String {
         assets::head_tags(),
         esc(title),
         body,
-        cis2_sdk::CIS2_REALM_PATH,
+        esc(&crate::realm::current().path),
     )
 }
 

@@ -72,6 +72,13 @@ impl MockIdpBuilder {
         self
     }
 
+    /// The realm path of the default issuer (`[realm]`), e.g. `/openam/oauth2/realms/root/realms/oidc`; ignored
+    /// when an [`issuer`](Self::issuer) is set (its path is the realm).
+    pub fn realm(mut self, path: impl Into<String>) -> Self {
+        self.config.realm = Some(path.into());
+        self
+    }
+
     /// The port (0: ephemeral).
     pub fn port(mut self, port: u16) -> Self {
         self.config.port = port;
@@ -153,6 +160,13 @@ impl MockIdpBuilder {
         self
     }
 
+    /// Overrides of the discovery document (`[discovery]`): members set, replaced or removed. Changeable at
+    /// run time through `PUT /admin/api/discovery`.
+    pub fn discovery_overrides(mut self, overrides: crate::config::DiscoveryOverrides) -> Self {
+        self.config.discovery = overrides;
+        self
+    }
+
     /// Back-channel logout retry policy: attempts (first included) and the first retry delay.
     pub fn backchannel_retries(mut self, attempts: u32, first_delay: Duration) -> Self {
         self.config.backchannel_logout_attempts = attempts.max(1);
@@ -162,14 +176,14 @@ impl MockIdpBuilder {
 
     /// Builds the state without binding a socket (for `router(state)` + `oneshot`).
     pub fn build(self) -> Result<AppState, StartError> {
+        let realm = default_realm(&self.config);
         let issuer = self.config.issuer.clone().unwrap_or_else(|| {
             if self.config.tls.enabled {
-                tls_issuer(self.config.tls.port)
+                tls_issuer(self.config.tls.port, realm)
             } else {
                 format!(
-                    "http://{}{}",
+                    "http://{}{realm}",
                     SocketAddr::new(self.config.bind, self.config.port),
-                    CIS2_REALM_PATH
                 )
             }
         });
@@ -211,6 +225,9 @@ impl MockIdpBuilder {
             .map(|c| (c.client_id.clone(), c))
             .collect();
         let card_mode = self.config.card_mode;
+        self.config.discovery.check().map_err(start_err)?;
+        let discovery = RwLock::new(self.config.discovery.clone());
+        let realm = Arc::new(crate::realm::Realm::of_issuer(&issuer).map_err(StartError)?);
         Ok(AppState(Arc::new(Inner {
             config: self.config,
             issuer,
@@ -229,6 +246,8 @@ impl MockIdpBuilder {
             http,
             bridge: Default::default(),
             auto_login: Mutex::default(),
+            discovery,
+            realm,
         })))
     }
 
@@ -247,10 +266,11 @@ impl MockIdpBuilder {
             Some((l, _)) => Some(l.local_addr().map_err(start_err)?),
             None => None,
         };
+        let realm = default_realm(&self.config);
         let issuer = match (&self.config.issuer, tls_addr) {
             (Some(i), _) => i.clone(),
-            (None, Some(t)) => tls_issuer(t.port()),
-            (None, None) => format!("http://{addr}{CIS2_REALM_PATH}"),
+            (None, Some(t)) => tls_issuer(t.port(), realm),
+            (None, None) => format!("http://{addr}{realm}"),
         };
         let state = self.build_with_issuer(issuer)?;
         let (tx, rx) = tokio::sync::watch::channel(());
@@ -290,8 +310,16 @@ impl MockIdpBuilder {
 }
 
 /// The default issuer over HTTPS: `https://localhost:<port>` + the realm path, the port always written out.
-fn tls_issuer(port: u16) -> String {
-    format!("https://localhost:{port}{CIS2_REALM_PATH}")
+fn tls_issuer(port: u16, realm: &str) -> String {
+    format!("https://localhost:{port}{realm}")
+}
+
+/// The realm path of a default issuer: `[realm]` (without a trailing `/`), else CIS2's Healthcare realm.
+fn default_realm(config: &Config) -> &str {
+    config
+        .realm
+        .as_deref()
+        .map_or(CIS2_REALM_PATH, |r| r.trim_end_matches('/'))
 }
 
 /// Creates (or loads) the CA, signs a server certificate for the issuer's names and serves the router over
@@ -414,11 +442,12 @@ impl RunningMockIdp {
         format!("{}/admin/api", self.base_url())
     }
 
-    /// The discovery URL on the socket (`base_url` + realm path + `/.well-known/openid-configuration`).
+    /// The discovery URL on the socket (`base_url` + the issuer's path + `/.well-known/openid-configuration`).
     pub fn discovery_url(&self) -> String {
         format!(
-            "{}{CIS2_REALM_PATH}/.well-known/openid-configuration",
-            self.base_url()
+            "{}{}/.well-known/openid-configuration",
+            self.base_url(),
+            self.state.realm_path()
         )
     }
 

@@ -119,6 +119,7 @@ pub(crate) struct AccessGrant {
     pub(crate) uid: String,
     pub(crate) scopes: Vec<String>,
     pub(crate) selected_roleid: Option<String>,
+    pub(crate) issued_at: UnixTime,
     pub(crate) expires_at: UnixTime,
     pub(crate) revoked: bool,
 }

@@ -14,12 +14,13 @@ use crate::cards::{CardEvent, CardMode, Cards, VirtualCard};
 use crate::cis1_sessions::Cis1State;
 use crate::clients::Client;
 use crate::clock::OffsetClock;
-use crate::config::Config;
+use crate::config::{Config, DiscoveryOverrides};
 use crate::deliveries::{Delivery, DeliveryLog};
 use crate::errors::AdminError;
 use crate::faults::{Faults, InjectRequest, Injected};
 use crate::keys::{KeyEntry, KeyRing, generate_key_async, with_cis2_kid};
 use crate::observed::{ObservationLog, Observed, ObservedEndpoint};
+use crate::realm::Realm;
 use crate::sessions::{Sessions, SsoSession};
 use crate::store::Store;
 use crate::users::User;
@@ -58,6 +59,10 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) bridge: Bridge,
     pub(crate) auto_login: Mutex<Option<AutoLogin>>,
+    /// The discovery overrides in force (from `[discovery]`, replaced through the admin API).
+    pub(crate) discovery: RwLock<DiscoveryOverrides>,
+    /// The issuer's realm: where the protocol routes and pages are served.
+    pub(crate) realm: Arc<Realm>,
 }
 
 /// The mock's shared state; cheap to clone. Build it with [`MockIdpBuilder::build`] to drive [`router`]
@@ -72,6 +77,11 @@ impl AppState {
     /// The issuer string, exactly as tokens carry it.
     pub fn issuer(&self) -> &str {
         &self.0.issuer
+    }
+
+    /// The issuer's path, under which the protocol endpoints and sign-in pages are served (no trailing `/`).
+    pub fn realm_path(&self) -> &str {
+        &self.0.realm.path
     }
 
     /// The clock (with the admin offset).

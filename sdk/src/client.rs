@@ -32,9 +32,12 @@ pub enum ClientAuth {
     ClientSecretBasic(ClientSecret),
     /// `private_key_jwt` (RFC 7523): an assertion signed with this key, whose public half the RP publishes.
     PrivateKeyJwt(SigningKey),
+    /// `client_secret_jwt` (RFC 7523 §2.2, OIDC Core §9): an assertion signed HS256 with the client secret.
+    /// The secret never travels; CIS2 documents this method (cis2.md §6).
+    ClientSecretJwt(ClientSecret),
 }
 
-/// Whom a private_key_jwt assertion names as `aud`.
+/// Whom a client assertion (private_key_jwt, client_secret_jwt) names as `aud`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AssertionAudience {
@@ -45,7 +48,7 @@ pub enum AssertionAudience {
     Issuer,
 }
 
-/// Lifetime of private_key_jwt assertions (CIS2 RPs use 3–5 min; kit: 2 min).
+/// Lifetime of client assertions (CIS2 RPs use 3–5 min; kit: 2 min).
 pub const ASSERTION_LIFETIME: Duration = Duration::from_secs(120);
 /// How long a pending login may wait for its callback.
 pub const PENDING_LOGIN_MAX_AGE: Duration = Duration::from_secs(600);
@@ -353,13 +356,13 @@ impl Cis2Client {
                     base64::engine::general_purpose::STANDARD.encode(creds)
                 ));
             }
-            ClientAuth::PrivateKeyJwt(key) => {
+            ClientAuth::PrivateKeyJwt(_) | ClientAuth::ClientSecretJwt(_) => {
                 form.push(("client_id", self.0.config.client_id.as_str().to_owned()));
                 form.push((
                     "client_assertion_type",
                     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
                 ));
-                form.push(("client_assertion", self.client_assertion(key, rng, now)?));
+                form.push(("client_assertion", self.configured_assertion(rng, now)?));
             }
         }
         let body = form_encode(form.iter().map(|(k, v)| (*k, v.as_str())));
@@ -386,6 +389,43 @@ impl Cis2Client {
         rng: &mut impl CryptoRngCore,
         now: UnixTime,
     ) -> Result<String, Error> {
+        let claims = self.assertion_claims(rng, now);
+        Ok(key.sign_jwt(Some("JWT"), &Map::new(), &claims, rng)?)
+    }
+
+    /// A client_secret_jwt assertion: the same claims as [`Self::client_assertion`], signed HS256 with
+    /// `secret` (header `{"alg":"HS256","typ":"JWT"}`).
+    pub fn client_secret_assertion(
+        &self,
+        secret: &ClientSecret,
+        rng: &mut impl CryptoRngCore,
+        now: UnixTime,
+    ) -> Result<String, Error> {
+        let claims = self.assertion_claims(rng, now);
+        Ok(crate::hs256::sign(secret.secret().as_bytes(), &claims)?)
+    }
+
+    /// The assertion for the configured JWT method (private_key_jwt or client_secret_jwt).
+    fn configured_assertion(&self, rng: &mut impl CryptoRngCore, now: UnixTime) -> Result<String, Error> {
+        match &self.0.config.auth {
+            ClientAuth::ClientSecretJwt(secret) => self.client_secret_assertion(secret, rng, now),
+            ClientAuth::PrivateKeyJwt(key) => self.client_assertion(key, rng, now),
+            ClientAuth::ClientSecretPost(_) | ClientAuth::ClientSecretBasic(_) => {
+                Err(ConfigError::InvalidOption {
+                    setting: "client_auth",
+                    reason: "the method sends no client assertion".into(),
+                }
+                .into())
+            }
+        }
+    }
+
+    /// `iss` = `sub` = client id, `aud` per [`AssertionAudience`], a fresh `jti`, `iat`, `exp`.
+    fn assertion_claims(
+        &self,
+        rng: &mut impl CryptoRngCore,
+        now: UnixTime,
+    ) -> Map<String, serde_json::Value> {
         let aud = match self.0.config.assertion_audience {
             AssertionAudience::TokenEndpoint => self.0.metadata.token_endpoint.as_str(),
             AssertionAudience::Issuer => self.0.config.issuer.as_str(),
@@ -401,7 +441,7 @@ impl Cis2Client {
             "exp".into(),
             now.saturating_add(ASSERTION_LIFETIME).as_secs().into(),
         );
-        Ok(key.sign_jwt(Some("JWT"), &Map::new(), &claims, rng)?)
+        claims
     }
 
     /// Parses the token response.

@@ -82,6 +82,8 @@ mod crypto;
 mod discovery;
 mod error;
 mod flow;
+#[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
+mod hs256;
 mod http;
 mod issuer;
 mod jose;
@@ -135,7 +137,8 @@ pub use time::{Clock, UnixTime};
 pub use token::TokenResponse;
 #[cfg(any(feature = "rust-crypto", feature = "aws-lc"))]
 pub use validation::{
-    ClientAssertion, IdTokenExpectations, LogoutExpPolicy, LogoutToken, TokenValidator, ValidationPolicy,
+    AssertionKey, ClientAssertion, IdTokenExpectations, LogoutExpPolicy, LogoutToken, TokenValidator,
+    ValidationPolicy,
 };
 
 /// Re-exported dependencies whose types appear in this crate's API.

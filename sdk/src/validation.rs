@@ -10,7 +10,7 @@ mod reader;
 mod userinfo;
 mod validator;
 
-pub use self::client_assertion::ClientAssertion;
+pub use self::client_assertion::{AssertionKey, ClientAssertion};
 pub use self::id_token::IdTokenExpectations;
 pub use self::logout::LogoutToken;
 pub use self::policy::{LogoutExpPolicy, ValidationPolicy};

@@ -34,7 +34,10 @@ pub const SECURE_BINDING_COOKIE: &str = "__Secure-cis2_login";
 /// How the RP authenticates to the token endpoint.
 #[derive(Debug, Clone)]
 pub(crate) enum Credentials {
+    /// `client_secret_post`.
     Secret(ClientSecret),
+    /// `client_secret_jwt`: an HS256 assertion keyed with the secret.
+    SecretJwt(ClientSecret),
     Keys(Arc<RwLock<KeyState>>),
 }
 
@@ -158,6 +161,7 @@ impl Cis2Auth {
         let s = &self.0.settings;
         let auth = match &self.0.credentials {
             Credentials::Secret(secret) => ClientAuth::ClientSecretPost(secret.clone()),
+            Credentials::SecretJwt(secret) => ClientAuth::ClientSecretJwt(secret.clone()),
             Credentials::Keys(keys) => ClientAuth::PrivateKeyJwt(read_keys(keys).current),
         };
         let mut config = ClientConfig::new(
@@ -285,7 +289,7 @@ impl Cis2Auth {
                 let now = self.now();
                 write_keys(keys, |k| k.publish(now))
             }
-            Credentials::Secret(_) => Ok(serde_json::json!({ "keys": [] })),
+            Credentials::Secret(_) | Credentials::SecretJwt(_) => Ok(serde_json::json!({ "keys": [] })),
         }
     }
 

@@ -53,6 +53,7 @@ pub struct Cis2AuthBuilder {
     client_id: Option<String>,
     redirect_uri: Option<String>,
     secret: Option<ClientSecret>,
+    secret_jwt: bool,
     key: Option<SigningKey>,
     next_key: Option<SigningKey>,
     store: Option<SessionStore>,
@@ -83,6 +84,7 @@ impl Cis2AuthBuilder {
             client_id: None,
             redirect_uri: None,
             secret: None,
+            secret_jwt: false,
             key: None,
             next_key: None,
             store: None,
@@ -136,6 +138,15 @@ impl Cis2AuthBuilder {
     /// Authenticate with `client_secret_post`.
     pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
         self.secret = Some(ClientSecret::new(secret.into()));
+        self.secret_jwt = false;
+        self
+    }
+
+    /// Authenticate with `client_secret_jwt`: an HS256 client assertion keyed with the secret, which itself
+    /// never travels (a documented CIS2 method, cis2.md §6).
+    pub fn client_secret_jwt(mut self, secret: impl Into<String>) -> Self {
+        self.secret = Some(ClientSecret::new(secret.into()));
+        self.secret_jwt = true;
         self
     }
 
@@ -283,10 +294,11 @@ impl Cis2AuthBuilder {
                 }
                 Credentials::Keys(Arc::new(RwLock::new(state)))
             }
+            (None, Some(secret)) if self.secret_jwt => Credentials::SecretJwt(secret),
             (None, Some(secret)) => Credentials::Secret(secret),
             _ => {
                 return Err(Error::Config(
-                    "set exactly one of private_key_jwt and client_secret".into(),
+                    "set exactly one of private_key_jwt, client_secret and client_secret_jwt".into(),
                 ));
             }
         };

@@ -106,6 +106,12 @@ fn api() -> Router<AppState> {
         )
         .route("/faults/{id}", delete(runtime::delete_fault))
         .route("/config", get(runtime::get_config))
+        .route(
+            "/discovery",
+            get(runtime::get_discovery)
+                .put(runtime::put_discovery)
+                .delete(runtime::reset_discovery),
+        )
         .fallback(not_found)
 }
 

@@ -120,3 +120,30 @@ pub(super) async fn delete_fault(State(st): State<AppState>, Path(id): Path<u64>
 pub(super) async fn get_config(State(st): State<AppState>) -> Res {
     ok(json!({ "issuer": st.issuer(), "config": st.config() }))
 }
+
+/// The discovery overrides in force and the document they give.
+fn discovery_json(st: &AppState) -> serde_json::Value {
+    json!({
+        "overrides": *read(&st.0.discovery),
+        "document": crate::oidc::discovery::document(st),
+    })
+}
+
+/// `GET /discovery`.
+pub(super) async fn get_discovery(State(st): State<AppState>) -> Res {
+    ok(discovery_json(&st))
+}
+
+/// `PUT /discovery`: replaces the overrides (`{"set": {…}, "remove": […]}`); `issuer` is refused.
+pub(super) async fn put_discovery(State(st): State<AppState>, body: Bytes) -> Res {
+    let o: crate::config::DiscoveryOverrides = parse(&body)?;
+    o.check().map_err(|e| AdminError::InvalidRequest(e.0))?;
+    *crate::state::write(&st.0.discovery) = o;
+    ok(discovery_json(&st))
+}
+
+/// `DELETE /discovery`: back to the overrides of the configuration (`[discovery]`).
+pub(super) async fn reset_discovery(State(st): State<AppState>) -> Res {
+    *crate::state::write(&st.0.discovery) = st.config().discovery.clone();
+    ok(discovery_json(&st))
+}

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) mod admin;
 pub(crate) mod bridge;
 pub(crate) mod cis1;
+pub(crate) mod discovery;
 pub(crate) mod error;
 pub(crate) mod tls;
 pub(crate) mod webauthn;
@@ -16,6 +17,7 @@ use crate::cards::CardMode;
 use admin::AdminConfig;
 use bridge::BridgeConfig;
 use cis1::Cis1Config;
+pub use discovery::DiscoveryOverrides;
 use error::ConfigError;
 use tls::TlsConfig;
 use webauthn::WebauthnConfig;
@@ -35,6 +37,9 @@ pub struct Config {
     /// The issuer string, used byte for byte (keep an explicit `:443` if you want one). Default
     /// `http://127.0.0.1:<port>` + the CIS2 realm path.
     pub issuer: Option<String>,
+    /// The issuer's path when `issuer` is not set, e.g. `/openam/oauth2/realms/root/realms/oidc` (the
+    /// documented dev realm). Default: CIS2's Healthcare realm path. With `issuer` set, its path is the realm.
+    pub realm: Option<String>,
     /// Where SQLite and keys live. `None`: an in-memory database (nothing survives a restart).
     pub data_dir: Option<PathBuf>,
     /// Authorization code lifetime (seconds). Default 60 (ASVS L3).
@@ -81,6 +86,9 @@ pub struct Config {
     /// Most SSO sessions kept at once; the oldest ends first (back-channel logout, reason `evicted`).
     /// Default 10,000.
     pub max_sso_sessions: usize,
+    /// Overrides of the discovery document (`[discovery]`, see [`DiscoveryOverrides`]); changeable at run
+    /// time through `PUT /admin/api/discovery`. Default: none.
+    pub discovery: DiscoveryOverrides,
 }
 
 impl Default for Config {
@@ -89,6 +97,7 @@ impl Default for Config {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             issuer: None,
+            realm: None,
             data_dir: None,
             code_lifetime_secs: 60,
             id_token_lifetime_secs: 600,
@@ -109,6 +118,7 @@ impl Default for Config {
             max_interactions: 10_000,
             max_codes: 10_000,
             max_sso_sessions: 10_000,
+            discovery: DiscoveryOverrides::default(),
         }
     }
 }
@@ -116,7 +126,9 @@ impl Default for Config {
 impl Config {
     /// Parses TOML text (missing keys take their defaults; unknown keys are refused).
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError(format!("config: {e}")))
+        let c: Self = toml::from_str(text).map_err(|e| ConfigError(format!("config: {e}")))?;
+        c.discovery.check()?;
+        Ok(c)
     }
 
     /// Reads a TOML file.
@@ -144,6 +156,7 @@ impl Config {
                 }
                 "PORT" => self.port = num(&k, &v)?,
                 "ISSUER" => self.issuer = Some(v),
+                "REALM" => self.realm = Some(v),
                 "DATA_DIR" => self.data_dir = Some(PathBuf::from(v)),
                 "CODE_LIFETIME_SECS" => self.code_lifetime_secs = num(&k, &v)?,
                 "ID_TOKEN_LIFETIME_SECS" => self.id_token_lifetime_secs = num(&k, &v)?,

@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use cis2_sdk::{CIS2_REALM_PATH, OAuthErrorCode};
+use cis2_sdk::OAuthErrorCode;
 
 use super::pages::refusal_page;
 use cis2_sdk::random_token;
@@ -19,11 +19,11 @@ use crate::state::{AppState, lock};
 use crate::users::User;
 
 pub(crate) fn login_path() -> String {
-    format!("{CIS2_REALM_PATH}/login")
+    crate::realm::path("/login")
 }
 
 pub(crate) fn role_path() -> String {
-    format!("{CIS2_REALM_PATH}/select-role")
+    crate::realm::path("/select-role")
 }
 
 pub(crate) fn expired() -> Response {

@@ -9,14 +9,13 @@ mod role;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use cis2_sdk::CIS2_REALM_PATH;
 
 use crate::http::FORM_BODY_LIMIT;
 use crate::state::AppState;
 
 /// `{realm}/login` and `{realm}/select-role`.
-pub(crate) fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{CIS2_REALM_PATH}{p}");
+pub(crate) fn routes(realm: &str) -> Router<AppState> {
+    let r = |p: &str| format!("{realm}{p}");
     Router::new()
         .route(&r("/login"), get(login::login_get).post(login::login_post))
         .route(&r("/select-role"), get(role::role_get).post(role::role_post))

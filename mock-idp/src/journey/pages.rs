@@ -71,7 +71,7 @@ pub(crate) fn login_page(status: StatusCode, v: &LoginView<'_>, users: &[User]) 
         "<form method=\"post\" action=\"{}\" id=\"login-form\" data-webauthn-login=\"{}/webauthn/login\" novalidate>\
          <input type=\"hidden\" name=\"interaction\" value=\"{}\">",
         esc(v.login_path),
-        esc(cis2_sdk::CIS2_REALM_PATH),
+        esc(&crate::realm::current().path),
         esc(v.interaction)
     ));
     body.push_str(

@@ -6,7 +6,7 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use cis2_sdk::{CIS2_REALM_PATH, OAuthErrorCode};
+use cis2_sdk::OAuthErrorCode;
 
 use super::discovery::SCOPES_SUPPORTED;
 use cis2_sdk::random_token;
@@ -284,5 +284,5 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
         tracing::debug!(client_id, "SSO session reused");
         return continue_after_auth(st, &id);
     }
-    found(&format!("{CIS2_REALM_PATH}/login?interaction={id}"))
+    found(&format!("{}?interaction={id}", crate::realm::path("/login")))
 }

@@ -46,7 +46,7 @@ pub(crate) fn id_token(
         "auditTrackingId": format!("{}-{}", random_token(&mut OsRng, 16), now % 10_000_000),
         "tokenName": "id_token",
         "tokenType": "JWTToken",
-        "realm": "/NHSIdentity/Healthcare",
+        "realm": crate::realm::current().name,
         "org.forgerock.openidconnect.ops": random_token(&mut OsRng, 20),
     });
     if let Some(obj) = doc.as_object_mut() {

@@ -35,11 +35,24 @@ pub(crate) fn endpoint_list(st: &AppState) -> Vec<(&'static str, String)> {
         ("userinfo:", st.endpoint("/userinfo")),
         ("jwks:", st.endpoint("/connect/jwk_uri")),
         ("end session:", st.endpoint("/connect/endSession")),
+        ("introspection:", st.endpoint("/introspect")),
+        ("revocation:", st.endpoint("/token/revoke")),
     ]
 }
 
-/// The discovery document.
+/// The discovery document: the mock's reconstruction of cis2.md §3, then the instance's overrides
+/// (`[discovery]`, `PUT /admin/api/discovery`). `check_session_iframe` ([I] a ForgeRock default no CIS2
+/// source shows) is not advertised, as the mock serves no check-session page; an override can add it back.
 pub(crate) fn document(st: &AppState) -> serde_json::Value {
+    let mut doc = base_document(st);
+    if let serde_json::Value::Object(m) = &mut doc {
+        read(&st.0.discovery).apply(m, st.issuer());
+    }
+    doc
+}
+
+/// The document before overrides.
+fn base_document(st: &AppState) -> serde_json::Value {
     let acr: Vec<&str> = cis2_sdk::acr::ACR_VALUES.iter().map(|(a, _)| *a).collect();
     json!({
         "issuer": st.issuer(),
@@ -48,7 +61,6 @@ pub(crate) fn document(st: &AppState) -> serde_json::Value {
         "userinfo_endpoint": st.endpoint("/userinfo"),
         "jwks_uri": st.endpoint("/connect/jwk_uri"),
         "end_session_endpoint": st.endpoint("/connect/endSession"),
-        "check_session_iframe": st.endpoint("/connect/checkSession"),
         "introspection_endpoint": st.endpoint("/introspect"),
         "revocation_endpoint": st.endpoint("/token/revoke"),
         "response_types_supported": ["code"],
@@ -58,8 +70,10 @@ pub(crate) fn document(st: &AppState) -> serde_json::Value {
         "id_token_signing_alg_values_supported":
             ["PS384","ES384","RS384","HS256","HS512","ES256","RS256","HS384","ES512","PS256","PS512","RS512"],
         "userinfo_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post","client_secret_basic","private_key_jwt"],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256","RS384","RS512","PS256","PS384","PS512","ES256"],
+        "token_endpoint_auth_methods_supported":
+            ["client_secret_post","client_secret_basic","client_secret_jwt","private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported":
+            ["RS256","RS384","RS512","PS256","PS384","PS512","ES256","HS256"],
         "scopes_supported": SCOPES_SUPPORTED,
         "acr_values_supported": acr,
         "claims_supported": ["iss","sub","aud","azp","exp","iat","auth_time","nonce","acr","amr","sid",

@@ -1,11 +1,14 @@
 //! The OpenID provider's protocol endpoints: discovery and JWKS, `/authorize` (which hands over to the
-//! sign-in journey), the token and userinfo endpoints, RP-initiated logout, and the claims they issue.
+//! sign-in journey), the token and userinfo endpoints, revocation and introspection, RP-initiated logout,
+//! and the claims they issue.
 
 mod authorize;
 mod claims;
+mod client_auth;
 pub(crate) mod discovery;
 mod end_session;
 mod endpoint_fault;
+mod introspection;
 mod observe;
 mod token;
 mod userinfo;
@@ -13,14 +16,13 @@ mod userinfo;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use cis2_sdk::CIS2_REALM_PATH;
 
 use crate::http::FORM_BODY_LIMIT;
 use crate::state::AppState;
 
 /// The protocol routes (under the CIS2 realm path, plus the index page at `/`).
-pub(crate) fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{CIS2_REALM_PATH}{p}");
+pub(crate) fn routes(realm: &str) -> Router<AppState> {
+    let r = |p: &str| format!("{realm}{p}");
     Router::new()
         .route("/", get(discovery::index))
         .route(&r("/.well-known/openid-configuration"), get(discovery::discovery))
@@ -31,6 +33,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route(&r("/access_token"), post(token::token))
         .route(&r("/userinfo"), get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(&r("/introspect"), post(introspection::introspect))
+        .route(&r("/token/revoke"), post(introspection::revoke))
         .route(
             &r("/connect/endSession"),
             get(end_session::end_session_get).post(end_session::end_session_post),

@@ -16,16 +16,16 @@ use crate::signing;
 use crate::state::{AppState, lock};
 
 fn unauthorized(error: Option<&str>, description: &str) -> Response {
+    let realm = crate::realm::current();
+    let realm = realm.name.trim_start_matches('/');
     let (mut resp, challenge) = match error {
         Some(e) => (
             oauth_json(StatusCode::UNAUTHORIZED, OAuthErrorCode::parse(e), description),
-            format!(
-                "Bearer realm=\"NHSIdentity/Healthcare\", error=\"{e}\", error_description=\"{description}\""
-            ),
+            format!("Bearer realm=\"{realm}\", error=\"{e}\", error_description=\"{description}\""),
         ),
         None => (
             no_store(StatusCode::UNAUTHORIZED.into_response()),
-            "Bearer realm=\"NHSIdentity/Healthcare\"".to_owned(),
+            format!("Bearer realm=\"{realm}\""),
         ),
     };
     if let Ok(v) = HeaderValue::from_str(&challenge) {

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cis2_sdk::CIS2_REALM_PATH;
 use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential};
@@ -33,7 +32,7 @@ struct LoginStart {
 
 fn refusal_url(interaction: &str, kind: CredentialKind) -> String {
     append_query(
-        &format!("{CIS2_REALM_PATH}/webauthn/refused"),
+        &crate::realm::path("/webauthn/refused"),
         &[("interaction", interaction), ("method", kind.method().as_str())],
     )
 }
@@ -233,7 +232,7 @@ pub(crate) async fn refused(Query(q): Query<HashMap<String, String>>) -> Respons
         .and_then(|m| AuthMethod::parse(m))
         .unwrap_or(AuthMethod::Passkey);
     refusal_page(
-        &format!("{CIS2_REALM_PATH}/login"),
+        &crate::realm::path("/login"),
         interaction,
         &format!(
             "The service asked for a higher level of assurance than {} (AAL{}) provides, or you do not have one. Choose another way to sign in.",

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use cis2_sdk::CIS2_REALM_PATH;
 
 use super::rp::verifier;
 use super::storage::{credentials_of, signed_in_uid};
@@ -14,7 +13,7 @@ use crate::pages::{esc, page};
 use crate::state::AppState;
 
 fn manage_path() -> String {
-    format!("{CIS2_REALM_PATH}/manage-authenticators")
+    crate::realm::path("/manage-authenticators")
 }
 
 /// `GET {realm}/manage-authenticators`: the signed-in user's WebAuthn credentials and a registration form.
@@ -97,7 +96,7 @@ fn render_manage(st: &AppState, headers: &HeaderMap, notice: Option<&str>) -> Re
          <noscript><p class=\"nhsuk-body\">Registering an authenticator needs JavaScript.</p></noscript>\
          <button class=\"nhsuk-button\" type=\"submit\" id=\"register\">Register</button></form>\
          <p class=\"nhsuk-body\"><a class=\"nhsuk-link\" href=\"{realm}/connect/endSession\" id=\"sign-out\">Sign out</a></p>",
-        realm = CIS2_REALM_PATH
+        realm = esc(&crate::realm::current().path)
     ));
     page(StatusCode::OK, "Manage your authenticators", &body)
 }

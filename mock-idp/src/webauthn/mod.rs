@@ -28,7 +28,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use cis2_sdk::CIS2_REALM_PATH;
 
 use crate::http::cors::{Policy, allowed_origin, respond};
 use crate::state::AppState;
@@ -51,8 +50,8 @@ async fn cors(
 }
 
 /// The ceremony endpoints (`{realm}/webauthn/{register,login}/{start,finish}`), with CORS.
-pub(crate) fn ceremony_routes(st: &AppState) -> Router<AppState> {
-    let r = |p: &str| format!("{CIS2_REALM_PATH}/webauthn{p}");
+pub(crate) fn ceremony_routes(st: &AppState, realm: &str) -> Router<AppState> {
+    let r = |p: &str| format!("{realm}/webauthn{p}");
     Router::new()
         .route(&r("/register/start"), post(register::register_start))
         .route(&r("/register/finish"), post(register::register_finish))
@@ -63,8 +62,8 @@ pub(crate) fn ceremony_routes(st: &AppState) -> Router<AppState> {
 }
 
 /// The pages: the refusal page and the manage-authenticators page.
-pub(crate) fn page_routes() -> Router<AppState> {
-    let r = |p: &str| format!("{CIS2_REALM_PATH}{p}");
+pub(crate) fn page_routes(realm: &str) -> Router<AppState> {
+    let r = |p: &str| format!("{realm}{p}");
     Router::new()
         .route(&r("/webauthn/refused"), get(login::refused))
         .route(&r("/manage-authenticators"), get(manage::manage_get))

@@ -87,8 +87,9 @@ impl Harness {
         format!("{}{}", self.idp.admin_url(), path)
     }
 
+    /// `path` under the issuer's realm, on the socket.
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}{REALM}{path}", self.idp.base_url())
+        format!("{}{}{path}", self.idp.base_url(), self.idp.state().realm_path())
     }
 
     pub(crate) async fn admin_post(&self, path: &str, body: Value) -> reqwest::Response {
@@ -103,6 +104,17 @@ impl Harness {
     pub(crate) async fn admin_get(&self, path: &str) -> Value {
         self.http
             .get(self.admin(path))
+            .send()
+            .await
+            .unwrap()
+            .json_value()
+            .await
+    }
+
+    /// The discovery document, fetched on the socket.
+    pub(crate) async fn discovery(&self) -> Value {
+        self.http
+            .get(self.idp.discovery_url())
             .send()
             .await
             .unwrap()
@@ -245,7 +257,7 @@ pub(crate) async fn authorize_and_login(
 ) -> reqwest::Response {
     let r = browser.get(url).send().await.unwrap();
     let loc = location(&r);
-    if !loc.starts_with(&format!("{REALM}/login")) {
+    if !loc.starts_with(&format!("{}/login", h.idp.state().realm_path())) {
         return r;
     }
     let interaction = query_param(&loc, "interaction").unwrap();
@@ -310,7 +322,7 @@ impl Rp {
             r.status(),
             r.text().await.unwrap()
         );
-        if loc.starts_with(&format!("{REALM}/select-role")) {
+        if loc.starts_with(&format!("{}/select-role", h.idp.state().realm_path())) {
             let interaction = query_param(&loc, "interaction").unwrap();
             let page = browser
                 .get(format!("{}{loc}", h.idp.base_url()))
@@ -405,6 +417,27 @@ pub(crate) async fn oauth_error(r: reqwest::Response) -> (u16, String) {
     let status = r.status().as_u16();
     let v = r.json_value().await;
     (status, v["error"].as_str().unwrap_or_default().to_owned())
+}
+
+/// A token request with a client assertion and a code that does not exist (`invalid_grant` means the client
+/// authenticated): (status, error, error_description).
+pub(crate) async fn assertion_post(h: &Harness, client_id: &str, a: &str) -> (u16, String, String) {
+    let f = vec![
+        ("grant_type", "authorization_code".to_owned()),
+        ("code", "no-such-code".into()),
+        ("redirect_uri", REDIRECT.into()),
+        ("client_id", client_id.to_owned()),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+        ),
+        ("client_assertion", a.to_owned()),
+    ];
+    let r = token_post(h, &f).await;
+    let status = r.status().as_u16();
+    let v = r.json_value().await;
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    (status, s("error"), s("error_description"))
 }
 
 /// The token error code of an sdk error.

@@ -61,14 +61,7 @@ async fn client_secret_post_and_basic_flows() {
 async fn discovery_keeps_an_explicit_443_issuer() {
     let issuer = format!("https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk:443{REALM}");
     let h = start_with(builder().issuer(issuer.clone())).await;
-    let doc = h
-        .http
-        .get(h.idp.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json_value()
-        .await;
+    let doc = h.discovery().await;
     assert_eq!(doc["issuer"], issuer.as_str());
     for (member, suffix) in [
         ("authorization_endpoint", "/authorize"),
@@ -100,14 +93,7 @@ async fn default_issuer_is_loopback_with_the_bound_port() {
     let h = start().await;
     let expected = format!("http://127.0.0.1:{}{REALM}", h.idp.addr().port());
     assert_eq!(h.idp.issuer(), expected);
-    let doc = h
-        .http
-        .get(h.idp.discovery_url())
-        .send()
-        .await
-        .unwrap()
-        .json_value()
-        .await;
+    let doc = h.discovery().await;
     assert_eq!(doc["issuer"], expected.as_str());
     assert_eq!(doc["jwks_uri"], format!("{expected}/connect/jwk_uri"));
     let jwks = h

@@ -407,18 +407,8 @@ fn assertion(
 }
 
 async fn assertion_result(h: &Harness, client_id: &str, a: &str) -> (u16, String) {
-    let f = vec![
-        ("grant_type", "authorization_code".to_owned()),
-        ("code", "no-such-code".into()),
-        ("redirect_uri", REDIRECT.into()),
-        ("client_id", client_id.to_owned()),
-        (
-            "client_assertion_type",
-            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
-        ),
-        ("client_assertion", a.to_owned()),
-    ];
-    oauth_error(token_post(h, &f).await).await
+    let (status, error, _) = assertion_post(h, client_id, a).await;
+    (status, error)
 }
 
 #[tokio::test]

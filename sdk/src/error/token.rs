@@ -113,6 +113,19 @@ pub enum TokenError {
         /// The token's audiences.
         actual: Vec<String>,
     },
+    /// A client assertion's `aud` is not exactly the token endpoint (or another audience the token endpoint
+    /// accepts, such as the issuer): a single value, alone, byte for byte (RFC 7523 §3 item 3).
+    #[error(
+        "aud must be exactly the token endpoint {:?}{}; got {actual:?}",
+        .accepted.first().map(String::as_str).unwrap_or_default(),
+        accepted_others(.accepted)
+    )]
+    ClientAssertionAudience {
+        /// The accepted values, the token endpoint first.
+        accepted: Vec<String>,
+        /// The assertion's audiences.
+        actual: Vec<String>,
+    },
     /// `aud` names an audience we do not trust next to ours (OIDC Core §3.1.3.7 item 3).
     #[error("aud contains untrusted audience {untrusted:?}")]
     UntrustedAudience {
@@ -238,6 +251,14 @@ pub enum TokenError {
     },
 }
 
+/// ` (or the issuer …)` for the audience error, when more than the token endpoint is accepted.
+fn accepted_others(accepted: &[String]) -> String {
+    match accepted.get(1..) {
+        Some(rest) if !rest.is_empty() => format!(" (or {rest:?})"),
+        _ => String::new(),
+    }
+}
+
 impl TokenError {
     /// A stable code for this check.
     pub fn code(&self) -> &'static str {
@@ -255,6 +276,7 @@ impl TokenError {
             TokenError::InvalidClaim { .. } => "token.invalid_claim",
             TokenError::IssuerMismatch { .. } => "token.issuer_mismatch",
             TokenError::AudienceMismatch { .. } => "token.audience_mismatch",
+            TokenError::ClientAssertionAudience { .. } => "token.client_assertion_audience",
             TokenError::UntrustedAudience { .. } => "token.untrusted_audience",
             TokenError::AuthorizedPartyMismatch { .. } => "token.azp_mismatch",
             TokenError::Expired { .. } => "token.expired",

@@ -164,7 +164,7 @@ impl TokenValidator {
 
 /// `typ` rules (RFC 8725 §3.11; BCL §2.4): ID tokens and userinfo take `JWT` or nothing; logout tokens also
 /// take `logout+jwt`; client assertions take `JWT` or nothing. Anything else marks another kind of token.
-fn check_typ(kind: TokenKind, typ: Option<&str>) -> Result<(), TokenError> {
+pub(super) fn check_typ(kind: TokenKind, typ: Option<&str>) -> Result<(), TokenError> {
     let Some(t) = typ else { return Ok(()) };
     let t = jose::typ_media_type(t);
     let ok = match kind {

@@ -11,7 +11,7 @@ use std::time::Duration;
 const DISCOVERY: &str = include_str!("../../testdata/discovery-int.json");
 const REDIRECT: &str = "https://rp.example/auth/callback";
 
-fn metadata(extra: &[(&str, Value)]) -> ProviderMetadata {
+pub(crate) fn metadata(extra: &[(&str, Value)]) -> ProviderMetadata {
     let mut doc: Map<String, Value> = serde_json::from_str(DISCOVERY).unwrap();
     for (k, v) in extra {
         doc.insert((*k).into(), v.clone());
@@ -19,7 +19,7 @@ fn metadata(extra: &[(&str, Value)]) -> ProviderMetadata {
     ProviderMetadata::from_document(&issuer(), doc, &[Algorithm::RS256]).unwrap()
 }
 
-fn client_with(auth: ClientAuth, extra: &[(&str, Value)]) -> Cis2Client {
+pub(crate) fn client_with(auth: ClientAuth, extra: &[(&str, Value)]) -> Cis2Client {
     let config = ClientConfig::new(issuer(), client_id(), RedirectUrl::new(REDIRECT).unwrap(), auth);
     Cis2Client::new(config, metadata(extra)).unwrap()
 }
@@ -47,7 +47,7 @@ fn start(c: &Cis2Client, opts: &LoginOptions) -> (Map<String, Value>, PendingLog
     (query(&url), pending)
 }
 
-fn form(req: &HttpRequest) -> Map<String, Value> {
+pub(crate) fn form(req: &HttpRequest) -> Map<String, Value> {
     url::form_urlencoded::parse(req.body())
         .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
         .collect()
@@ -306,7 +306,7 @@ fn token_request_for(c: &Cis2Client) -> HttpRequest {
     token_request_seeded(c, 7)
 }
 
-fn token_request_seeded(c: &Cis2Client, seed: u8) -> HttpRequest {
+pub(crate) fn token_request_seeded(c: &Cis2Client, seed: u8) -> HttpRequest {
     use rand_chacha::rand_core::SeedableRng;
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([seed; 32]);
     let (url, pending) = c.start_login(&LoginOptions::default(), &mut rng, now()).unwrap();
@@ -385,7 +385,7 @@ fn cs_55_cs_57_cs_58_private_key_jwt_assertion() {
             Duration::from_secs(300),
             now()
         ),
-        Err(TokenError::AudienceMismatch { .. })
+        Err(TokenError::ClientAssertionAudience { .. })
     ));
     // CS-57: every request gets a new jti.
     let j1 = dangerous::insecure_decode(

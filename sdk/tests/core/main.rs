@@ -13,6 +13,7 @@ mod cis1;
 #[cfg(all(feature = "cis1", not(target_arch = "wasm32")))]
 mod cis1_properties;
 mod client_flow;
+mod client_secret_jwt;
 mod discovery;
 mod id_token;
 mod jose_attacks;

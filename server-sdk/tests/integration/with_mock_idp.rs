@@ -389,6 +389,58 @@ async fn mock_full_login_with_private_key_jwt() {
     assert_eq!(me["aal"], 3);
 }
 
+/// cis2-server configured with `client_secret_jwt` (an HS256 client assertion; issue #14 item 4) signs in at
+/// the mock, which checks the assertion; the secret itself never travels.
+#[tokio::test]
+async fn mock_full_login_with_client_secret_jwt() {
+    const SECRET: &str = "client-secret-jwt-for-the-kit-0123456789";
+    let p = MockIdpProvider::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let mut c = Client::new(
+        CLIENT_ID,
+        vec![format!("{base}/auth/callback")],
+        AuthMethodName::ClientSecretJwt,
+    );
+    c.client_secret = Some(SECRET.into());
+    p.idp.state().put_client(c).unwrap();
+    let auth = cis2_server::Cis2Auth::builder(p.issuer())
+        .client_id(CLIENT_ID)
+        .redirect_uri(format!("{base}/auth/callback"))
+        .client_secret_jwt(SECRET)
+        .clock(std::sync::Arc::new(p.clock()))
+        .build()
+        .await
+        .unwrap();
+    // No private_key_jwt keys to publish.
+    assert_eq!(auth.jwks_document().unwrap(), json!({ "keys": [] }));
+    let router = crate::harness::app(&auth);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let rp = Rp { base, auth };
+    let browser = Browser::new();
+    let s = p.login(&browser, &rp, GINA, Method::Smartcard).await;
+    assert_eq!(s["authenticated"], true);
+    assert_eq!(s["user"]["sub"], GINA);
+    let requests = p.admin_get("/requests").await;
+    let token = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["grant_type"] == "authorization_code")
+        .unwrap();
+    assert_eq!(token["auth_method"], "client_secret_jwt");
+    assert!(token["assertion_jti"].is_string());
+    // Both credentials at once is a configuration error.
+    let both = cis2_server::Cis2Auth::builder(p.issuer())
+        .client_id(CLIENT_ID)
+        .redirect_uri("http://127.0.0.1:1/auth/callback")
+        .client_secret_jwt(SECRET)
+        .private_key_jwt(key("rp1"))
+        .build()
+        .await;
+    assert!(both.is_err());
+}
+
 #[tokio::test]
 async fn mock_role_selection_and_change_role() {
     let (p, rp) = MockIdpProvider::setup().await;
