@@ -14,7 +14,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(oidc::routes())
         .merge(journey::routes())
-        .merge(cis1::routes())
+        .merge(cis1::routes(&state))
         .merge(webauthn::ceremony_routes(&state))
         .merge(webauthn::page_routes())
         .route("/assets/{*path}", get(assets::serve))

@@ -13,6 +13,7 @@ mod common;
 mod faults;
 mod flow;
 mod hardening;
+mod ia;
 mod logout;
 mod negative;
 mod observe;
