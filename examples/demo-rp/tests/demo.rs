@@ -216,15 +216,7 @@ async fn demo_registers_at_the_mock_and_a_smartcard_login_shows_the_user() {
     assert!(html.contains("AAL3"), "{html}");
     assert!(html.contains("id=\"sign-out\""));
 
-    let me: serde_json::Value = s
-        .http
-        .get(format!("{}/api/me", s.demo))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = s.api_me().await;
     assert_eq!(me["sub"], GINA);
     assert_eq!(me["aal"], 3);
 
@@ -303,6 +295,19 @@ async fn sensitive_action_after_a_totp_login_steps_up_to_aal3() {
     assert!(html.contains("AAL3"), "{html}");
 }
 
+impl Setup {
+    /// `GET /api/me` on the demo, as JSON.
+    async fn api_me(&self) -> serde_json::Value {
+        let resp = self
+            .http
+            .get(format!("{}/api/me", self.demo))
+            .send()
+            .await
+            .unwrap();
+        resp.json().await.unwrap()
+    }
+}
+
 /// Dual-run mode: a CIS1 sign-in through the mock's virtual Identity Agent gives the same user as CIS2; with the
 /// cut-over on for everyone the next CIS1 ticket is sent to CIS2, which the Identity Agent's single sign-on
 /// completes without a PIN; removing the card ends the CIS1 session and the demo's CIS2 session.
@@ -359,15 +364,7 @@ async fn dual_run_cis1_sign_in_then_cutover_to_cis2_without_a_second_pin() {
     };
     let resp = cis1(ticket.clone()).await.unwrap();
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
-    let me: serde_json::Value = s
-        .http
-        .get(format!("{}/api/me", s.demo))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = s.api_me().await;
     assert_eq!(
         (me["path"].as_str(), me["sub"].as_str()),
         (Some("cis1"), Some(MORGAN))
@@ -411,15 +408,7 @@ async fn dual_run_cis1_sign_in_then_cutover_to_cis2_without_a_second_pin() {
         "IA single sign-on: {callback}"
     );
     assert_eq!(s.navigate(&callback).await.status(), 303);
-    let me: serde_json::Value = s
-        .http
-        .get(format!("{}/api/me", s.demo))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = s.api_me().await;
     assert_eq!(
         (me["path"].as_str(), me["sub"].as_str()),
         (Some("cis2"), Some(MORGAN))
