@@ -9,14 +9,10 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use axum::Form;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use cis2_server::Cutover;
+use cis2_server::{Cis2Auth, Cutover};
 use serde::Deserialize;
-
-use crate::state::AppState;
 
 /// Who the cut-over switch sends to CIS2.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -120,18 +116,21 @@ fn refuse(status: StatusCode, message: &str) -> Response {
 }
 
 /// `POST /dual-run/cutover` (`mode`: off, organisations, users, everyone; `codes`: ODS codes or uids,
-/// comma- or space-separated): sets the switch, then back to `/`. Same-origin form posts only.
-pub(crate) async fn set_cutover(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(f): Form<CutoverForm>,
+/// comma- or space-separated): sets the switch, then back to `/`. Same-origin form posts only. `dual`: the
+/// demo's dual-run state (`None`: the mode is off); `public_url`: the demo's origin.
+pub(crate) fn set_cutover(
+    dual: Option<&DualRun>,
+    auth: &Cis2Auth,
+    public_url: &str,
+    headers: &HeaderMap,
+    f: CutoverForm,
 ) -> Response {
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if origin.is_some_and(|o| o != state.public_url) || matches!(site, Some("cross-site" | "same-site")) {
+    if origin.is_some_and(|o| o != public_url) || matches!(site, Some("cross-site" | "same-site")) {
         return refuse(StatusCode::FORBIDDEN, "cross-origin request refused");
     }
-    let Some(dual) = &state.dual_run else {
+    let Some(dual) = dual else {
         return refuse(StatusCode::NOT_FOUND, "dual-run mode is off (DEMO_DUAL_RUN)");
     };
     let codes: Vec<String> = f
@@ -147,7 +146,7 @@ pub(crate) async fn set_cutover(
         );
     }
     let choice = CutoverChoice { mode: f.mode, codes };
-    if let Err(e) = state.auth.set_cutover(choice.to_cutover()) {
+    if let Err(e) = auth.set_cutover(choice.to_cutover()) {
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
     }
     tracing::info!(cutover = %choice.describe(), "demo: cut-over switch changed");

@@ -218,7 +218,7 @@ fn router(state: AppState) -> Router {
         .route("/static/app.js", get(assets::app_js))
         .route("/static/app.css", get(assets::app_css))
         .route("/static/cis1.js", get(assets::cis1_js))
-        .route("/dual-run/cutover", axum::routing::post(dual_run::set_cutover))
+        .route("/dual-run/cutover", axum::routing::post(set_cutover))
         .route("/assets/{*path}", get(assets::nhsuk))
         .route("/pkg/{*path}", get(assets::pkg))
         .nest("/auth", state.auth.router())
@@ -231,6 +231,21 @@ async fn home(
     session: Result<Cis2Session, AuthRejection>,
 ) -> axum::response::Response {
     pages::home(&state, session.ok().as_ref())
+}
+
+/// `/dual-run/cutover`: the cut-over form ([`dual_run::set_cutover`]).
+async fn set_cutover(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::Form(f): axum::Form<dual_run::CutoverForm>,
+) -> axum::response::Response {
+    dual_run::set_cutover(
+        state.dual_run.as_ref(),
+        &state.auth,
+        &state.public_url,
+        &headers,
+        f,
+    )
 }
 
 /// `/sensitive`: needs an AAL3 sign-in; a navigation at AAL2 is sent to step up.
