@@ -3,8 +3,8 @@
 //! sign-on into CIS2 (§12.4).
 //!
 //! The real IA is a program on the user's workstation that apps reach through a local library, a browser
-//! plugin or Credential Management ([?] for the wire). The mock binds one virtual IA to each browser with the
-//! `cis2_mock_ia` cookie, standing for the workstation ([I]); `docs/cis1.md` lists the shapes chosen.
+//! plugin or Credential Management (\[?\] for the wire). The mock binds one virtual IA to each browser with the
+//! `cis2_mock_ia` cookie, standing for the workstation (\[I\]); `docs/cis1.md` lists the shapes chosen.
 //!
 //! - `GET /ia/getTicketNoAuth`: the live session's ticket as JSON, or `404 no_session`. Credentialed CORS for
 //!   the bridge's allow-listed origins (`[bridge] allowed_origins`), as Credential Management answers.
