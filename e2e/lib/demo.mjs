@@ -76,9 +76,10 @@ export async function startRedis() {
 
 /**
  * Starts the demo against `mock`: it registers its client at the mock's admin API on start. Instances that
- * share a client must share `dataDir` (the private_key_jwt key) and start one after the other.
+ * share a client must share `dataDir` (the private_key_jwt key) and start one after the other. `env`: more
+ * settings for the demo (e.g. `DEMO_DUAL_RUN`).
  */
-export async function startDemo(mock, { dataDir, redisUrl, backchannelLogoutUri, name = 'demo' } = {}) {
+export async function startDemo(mock, { dataDir, redisUrl, backchannelLogoutUri, name = 'demo', env: extraEnv = {} } = {}) {
   const port = await freePort();
   const base = `http://localhost:${port}`;
   const ownDir = !dataDir;
@@ -93,6 +94,7 @@ export async function startDemo(mock, { dataDir, redisUrl, backchannelLogoutUri,
     DEMO_PKG_DIR: PKG_DIR,
     DEMO_NHSUK_DIR: NHSUK_DIR,
     DEMO_LOG: process.env.DEMO_LOG || 'info',
+    ...extraEnv,
   };
   if (redisUrl) {
     env.DEMO_REDIS_URL = redisUrl;

@@ -19,7 +19,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(oidc::routes(&realm))
         .merge(journey::routes(&realm))
-        .merge(cis1::routes())
+        .merge(cis1::routes(&state))
         .merge(webauthn::ceremony_routes(&state, &realm))
         .merge(webauthn::page_routes(&realm))
         .route("/assets/{*path}", get(assets::serve))

@@ -59,9 +59,19 @@ pub(crate) struct Challenge {
 pub(crate) struct Cis1State {
     pub(crate) sessions: HashMap<String, Cis1Session>,
     pub(crate) challenges: HashMap<String, Challenge>,
+    /// The virtual Identity Agents: agent id (the `cis2_mock_ia` cookie of the browser it stands beside) →
+    /// the ticket of the CIS1 session it holds (live or not; looked up through `sessions`).
+    pub(crate) agents: HashMap<String, AgentTicket>,
     /// The key of the HMAC-SHA256 that is GAS's "server signature" over a challenge.
     pub(crate) server_key: [u8; 32],
     seq: u64,
+}
+
+/// What one virtual Identity Agent holds.
+#[derive(Clone, Debug)]
+pub(crate) struct AgentTicket {
+    pub(crate) ticket: String,
+    pub(crate) seq: u64,
 }
 
 impl Default for Cis1State {
@@ -71,6 +81,7 @@ impl Default for Cis1State {
         Self {
             sessions: HashMap::new(),
             challenges: HashMap::new(),
+            agents: HashMap::new(),
             server_key,
             seq: 0,
         }
@@ -95,6 +106,21 @@ impl Cis1State {
         let evicted = make_room(&mut self.sessions, cap, |s| s.seq);
         self.sessions.insert(s.ticket.clone(), s);
         evicted.into_iter().map(|s| s.ticket).collect()
+    }
+
+    /// Points a virtual Identity Agent at a ticket (evicting the oldest agents over `cap`).
+    pub(crate) fn set_agent(&mut self, agent: &str, ticket: String, cap: usize) {
+        let seq = self.next_seq();
+        if !self.agents.contains_key(agent) {
+            make_room(&mut self.agents, cap, |a| a.seq);
+        }
+        self.agents.insert(agent.to_owned(), AgentTicket { ticket, seq });
+    }
+
+    /// The live session a virtual Identity Agent holds.
+    pub(crate) fn agent_session(&self, agent: &str, now: UnixTime) -> Option<&Cis1Session> {
+        let a = self.agents.get(agent)?;
+        self.live(&a.ticket, now)
     }
 
     /// Ends the sessions a card signed in; returns their tickets.

@@ -15,6 +15,11 @@ pub(crate) mod session_cookie {
 
     /// The SSO cookie's value, from the first `Cookie` header pair that carries it.
     pub(crate) fn get(headers: &HeaderMap) -> Option<String> {
+        get_named(headers, SESSION_COOKIE)
+    }
+
+    /// The value of cookie `name`, from the first `Cookie` header pair that carries it.
+    pub(crate) fn get_named(headers: &HeaderMap, name: &str) -> Option<String> {
         headers
             .get_all(header::COOKIE)
             .iter()
@@ -22,13 +27,13 @@ pub(crate) mod session_cookie {
             .find_map(|v| {
                 Cookie::split_parse(v)
                     .filter_map(Result::ok)
-                    .find(|c| c.name() == SESSION_COOKIE)
+                    .find(|c| c.name() == name)
                     .map(|c| c.value().to_owned())
             })
     }
 
-    fn cookie(value: &str) -> Cookie<'_> {
-        Cookie::build((SESSION_COOKIE, value))
+    fn cookie<'a>(name: &'a str, value: &'a str) -> Cookie<'a> {
+        Cookie::build((name, value))
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
@@ -43,12 +48,17 @@ pub(crate) mod session_cookie {
 
     /// Adds `Set-Cookie` for a new or refreshed session.
     pub(crate) fn set(resp: &mut Response, value: &str) {
-        append(resp, &cookie(value));
+        set_named(resp, SESSION_COOKIE, value);
+    }
+
+    /// Adds `Set-Cookie` for cookie `name` (`HttpOnly`, `SameSite=Lax`, `Path=/`, no expiry).
+    pub(crate) fn set_named(resp: &mut Response, name: &str, value: &str) {
+        append(resp, &cookie(name, value));
     }
 
     /// Adds `Set-Cookie` that removes the cookie (empty value, `Max-Age=0`).
     pub(crate) fn clear(resp: &mut Response) {
-        let mut c = cookie("");
+        let mut c = cookie(SESSION_COOKIE, "");
         c.set_max_age(cookie::time::Duration::ZERO);
         append(resp, &c);
     }

@@ -41,9 +41,12 @@
 //! | `GET /saml/RoleSelectionGP.jsp` | GAS: the session role (`token`, `selectedRoleUid`); body `OK` |
 //! | `POST /login/authlogout` | GAS: ends the CIS1 session |
 //! | `GET /saml/RoleAssertion?token=` | SSB: SAML 1.1 role assertion, `samlp:Success` only while the CIS1 session lives |
+//! | `GET /ia/getTicketNoAuth` | virtual Identity Agent, never prompts: the live session's ticket (JSON) or `404 no_session` |
+//! | `GET\|POST /ia/getTicket` | virtual Identity Agent, prompts when needed: card, PIN, role; the ticket back to `return_to` |
 //!
 //! The same users, roles and virtual cards serve both; [`AppState::start_cis1_session`] signs in as the virtual
-//! Identity Agent does.
+//! Identity Agent does (for no browser). A browser whose Identity Agent holds a live CIS1 session signs in to CIS2
+//! without the login page (Identity Agent single sign-on, `amr N3_SMARTCARD`).
 //!
 //! ## HTTPS
 //!

@@ -49,6 +49,11 @@ pub struct SsoSession {
     pub expires_at: UnixTime,
     /// The virtual card, for smartcard sessions.
     pub card_serial: Option<String>,
+    /// The role the user chose at PIN entry in the Identity Agent, for a session opened by Identity Agent
+    /// single sign-on (a live CIS1 session in this browser's virtual Identity Agent): it becomes the
+    /// `selected_roleid` of the tokens without the `selectedrole` scope or the role page (cis2.md §8.6).
+    /// `None` for every other sign-in.
+    pub ia_selected_roleid: Option<String>,
     /// Clients that received tokens in this session (they get back-channel logout).
     pub clients: BTreeSet<String>,
     #[serde(skip)]

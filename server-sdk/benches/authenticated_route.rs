@@ -2,7 +2,11 @@
 //! the Redis store, and the latency from a logout-token POST on one instance to the `session_ended` event on
 //! a browser stream connected to another instance (p50/p99 printed, mean by criterion).
 //!
-//! Needs `redis-server` on PATH. Run: `cargo bench -p cis2-server --bench authenticated_route`.
+//! With `--features cis1`, the same route on a dual-run RP with a cached CIS1 session (`memory_cis1`,
+//! `redis_cis1`: signed in once with a ticket from cis2-mock-idp's virtual Identity Agent, checked through its
+//! SSB, then within the re-check interval): issue #13 asks that it cost no more than a CIS2 session.
+//!
+//! Needs `redis-server` on PATH. Run: `cargo bench -p cis2-server --bench authenticated_route [--features cis1]`.
 
 #![allow(
     unreachable_pub,
@@ -22,7 +26,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
-use cis2_server::{Cis2Auth, Cis2Session, ManualClock, SessionStore};
+use cis2_server::{Cis2Auth, Cis2AuthBuilder, Cis2Session, ManualClock, SessionStore};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fake_op::{CLIENT_ID, FakeOp, key};
 use tower::ServiceExt;
@@ -76,17 +80,25 @@ fn app(auth: &Cis2Auth) -> Router {
 
 /// An RP instance served on loopback (the provider calls its `/jwks`; browsers call it).
 async fn serve(op: &FakeOp, store: SessionStore, redirect: Option<String>) -> (String, Cis2Auth) {
+    serve_with(op, store, redirect, |b| b).await
+}
+
+/// [`serve`], with more builder settings.
+async fn serve_with(
+    op: &FakeOp,
+    store: SessionStore,
+    redirect: Option<String>,
+    configure: impl FnOnce(Cis2AuthBuilder) -> Cis2AuthBuilder,
+) -> (String, Cis2Auth) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let auth = Cis2Auth::builder(op.issuer())
+    let builder = Cis2Auth::builder(op.issuer())
         .client_id(CLIENT_ID)
         .redirect_uri(redirect.unwrap_or_else(|| format!("{base}/auth/callback")))
         .private_key_jwt(key("rp1"))
         .session_store(store)
-        .clock(Arc::new(op.0.clock.clone()))
-        .build()
-        .await
-        .unwrap();
+        .clock(Arc::new(op.0.clock.clone()));
+    let auth = configure(builder).build().await.unwrap();
     let router = app(&auth);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     if op.0.rp_jwks_url.lock().unwrap().is_none() {
@@ -113,6 +125,11 @@ async fn login(b: &reqwest::Client, base: &str) -> String {
     let r = b.get(location(&r)).send().await.unwrap();
     let r = b.get(location(&r)).send().await.unwrap();
     assert_eq!(r.status(), 303);
+    session_cookie(&r)
+}
+
+/// The `cis2_session=…` pair a sign-in answer sets.
+fn session_cookie(r: &reqwest::Response) -> String {
     let c = r.headers().get_all("set-cookie").iter().find_map(|v| {
         let v = v.to_str().ok()?;
         v.starts_with("cis2_session=")
@@ -140,18 +157,108 @@ fn authenticated_route(c: &mut Criterion) {
             let cookie = login(&browser(), &base).await;
             (app(&auth), cookie)
         });
-        group.bench_function(name, |b| {
-            b.to_async(&rt).iter(|| async {
-                let req = http::Request::get("/api/me")
-                    .header("cookie", &cookie)
-                    .body(Body::empty())
-                    .unwrap();
-                let resp = router.clone().oneshot(req).await.unwrap();
-                assert_eq!(resp.status(), 200);
-            })
-        });
+        bench_me(&mut group, &rt, name, &router, &cookie);
+    }
+    #[cfg(feature = "cis1")]
+    {
+        let ssb = rt.block_on(cis1::Ssb::start());
+        for name in ["memory_cis1", "redis_cis1"] {
+            let (router, cookie) = rt.block_on(async {
+                let op = FakeOp::start(ManualClock::starting_now()).await;
+                let store = match name {
+                    "memory_cis1" => SessionStore::memory(),
+                    _ => SessionStore::redis(&redis.1).await.unwrap(),
+                };
+                let (base, auth) = cis1::serve_dual_run(&op, store, &ssb).await;
+                let cookie = ssb.sign_in(&browser(), &base).await;
+                (app(&auth), cookie)
+            });
+            bench_me(&mut group, &rt, name, &router, &cookie);
+        }
     }
     group.finish();
+}
+
+/// `GET /api/me` with the session cookie, through the router (no sockets).
+fn bench_me(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &tokio::runtime::Runtime,
+    name: &str,
+    router: &Router,
+    cookie: &str,
+) {
+    group.bench_function(name, |b| {
+        b.to_async(rt).iter(|| async {
+            let req = http::Request::get("/api/me")
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap();
+            let resp = router.clone().oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), 200);
+        })
+    });
+}
+
+/// The dual-run variant: cis2-mock-idp as the SSB and the virtual Identity Agent that hands out the ticket.
+#[cfg(feature = "cis1")]
+mod cis1 {
+    use std::time::Duration;
+
+    use cis2_mock_idp::{Cis1SignIn, DEFAULT_PASSCODE, MockIdp, RunningMockIdp};
+    use cis2_server::{Cis1Settings, Cis2Auth, SessionStore};
+
+    use super::{FakeOp, serve_with, session_cookie};
+
+    pub struct Ssb {
+        idp: RunningMockIdp,
+        _data: tempfile::TempDir,
+    }
+
+    impl Ssb {
+        pub async fn start() -> Self {
+            let data = tempfile::tempdir().unwrap();
+            let idp = MockIdp::builder()
+                .port(0)
+                .data_dir(data.path())
+                .start()
+                .await
+                .unwrap();
+            Ssb { idp, _data: data }
+        }
+
+        fn origin(&self) -> String {
+            url::Url::parse(self.idp.issuer())
+                .unwrap()
+                .origin()
+                .ascii_serialization()
+        }
+
+        /// A ticket from the virtual Identity Agent, posted to the RP's `/auth/cis1`; the session cookie.
+        pub async fn sign_in(&self, b: &reqwest::Client, base: &str) -> String {
+            let ticket = self
+                .idp
+                .state()
+                .start_cis1_session(Cis1SignIn::new("555000000001", DEFAULT_PASSCODE))
+                .unwrap()
+                .ticket;
+            let r = b
+                .post(format!("{base}/auth/cis1"))
+                .header("accept", "application/json")
+                .form(&[("ticket", ticket.as_str()), ("return_to", "/")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            session_cookie(&r)
+        }
+    }
+
+    /// A dual-run RP instance (CIS2 through `op`, CIS1 through the mock's SSB; re-check every hour, so every
+    /// benchmarked request uses the cached CIS1 session).
+    pub async fn serve_dual_run(op: &FakeOp, store: SessionStore, ssb: &Ssb) -> (String, Cis2Auth) {
+        let settings = Cis1Settings::new(ssb.origin()).recheck_every(Duration::from_secs(3600));
+        serve_with(op, store, None, |b| b.cis1(settings)).await
+    }
 }
 
 /// POST a logout token to instance A; time until a browser stream on instance B reports it.

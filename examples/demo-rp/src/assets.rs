@@ -12,6 +12,7 @@ use crate::config::Config;
 
 const APP_JS: &str = include_str!("../static/app.js");
 const APP_CSS: &str = include_str!("../static/app.css");
+const CIS1_JS: &str = include_str!("../static/cis1.js");
 
 #[derive(Clone, Debug)]
 pub(crate) struct Assets {
@@ -85,6 +86,10 @@ async fn serve_file(root: &Path, rel: &str) -> Response {
 
 pub(crate) async fn app_js() -> Response {
     ([(header::CONTENT_TYPE, content_type("app.js"))], APP_JS).into_response()
+}
+
+pub(crate) async fn cis1_js() -> Response {
+    ([(header::CONTENT_TYPE, content_type("cis1.js"))], CIS1_JS).into_response()
 }
 
 pub(crate) async fn app_css() -> Response {

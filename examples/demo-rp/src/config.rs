@@ -70,6 +70,17 @@ pub struct Config {
     /// The back-channel logout URI to register at the mock (`DEMO_BACKCHANNEL_LOGOUT_URI`; default
     /// `<public_url>/auth/backchannel-logout`). Another instance's URI shows logout crossing instances.
     pub backchannel_logout_uri: Option<String>,
+    /// Dual-run mode: CIS1 sign-in through the Identity Agent beside CIS2, with the cut-over switch on the page
+    /// (`DEMO_DUAL_RUN`; default false).
+    pub dual_run: bool,
+    /// The CIS1 SSB origin that answers `/saml/RoleAssertion` (`CIS1_SSB_URL`; default the issuer's origin,
+    /// where cis2-mock-idp emulates it).
+    pub cis1_ssb_url: Option<String>,
+    /// The Identity Agent's Ticket API origin as the browser reaches it (`CIS1_IDENTITY_AGENT_URL`; default the
+    /// issuer's origin: cis2-mock-idp's virtual Identity Agent).
+    pub identity_agent_url: Option<String>,
+    /// How often a CIS1 session is checked with the SSB again, in seconds (`DEMO_CIS1_RECHECK_SECS`; default 60).
+    pub cis1_recheck_secs: u64,
     /// Where the generated key lives (`DEMO_DATA_DIR`; default `.cis2-dev/demo`).
     pub data_dir: PathBuf,
     /// The built cis2-browser package served at `/pkg/` (`DEMO_PKG_DIR`; default `wasm/pkg`).
@@ -102,6 +113,10 @@ impl Default for Config {
             register_with_mock: None,
             mock_admin_url: None,
             backchannel_logout_uri: None,
+            dual_run: false,
+            cis1_ssb_url: None,
+            identity_agent_url: None,
+            cis1_recheck_secs: 60,
             data_dir: PathBuf::from(".cis2-dev/demo"),
             pkg_dir: repo_path("wasm/pkg"),
             nhsuk_dir: repo_path("mock-idp/assets/node_modules/nhsuk-frontend/dist/nhsuk"),
@@ -175,6 +190,14 @@ impl Config {
                 "DEMO_REGISTER" => self.register_with_mock = Some(parse_bool(&k, &v)?),
                 "CIS2_MOCK_ADMIN_URL" => self.mock_admin_url = some(),
                 "DEMO_BACKCHANNEL_LOGOUT_URI" => self.backchannel_logout_uri = some(),
+                "DEMO_DUAL_RUN" => self.dual_run = parse_bool(&k, &v)?,
+                "CIS1_SSB_URL" => self.cis1_ssb_url = some(),
+                "CIS1_IDENTITY_AGENT_URL" => self.identity_agent_url = some(),
+                "DEMO_CIS1_RECHECK_SECS" => {
+                    self.cis1_recheck_secs = v.parse().map_err(|_| {
+                        Error::Config(format!("DEMO_CIS1_RECHECK_SECS: not a number of seconds: {v:?}"))
+                    })?;
+                }
                 "DEMO_DATA_DIR" => self.data_dir = PathBuf::from(v),
                 "DEMO_PKG_DIR" => self.pkg_dir = PathBuf::from(v),
                 "DEMO_NHSUK_DIR" => self.nhsuk_dir = PathBuf::from(v),
@@ -205,14 +228,35 @@ impl Config {
         self.register_with_mock.unwrap_or(self.environment.is_none())
     }
 
+    /// The issuer's origin (`scheme://host:port`).
+    pub fn issuer_origin(&self) -> Result<String, Error> {
+        let issuer = url::Url::parse(&self.issuer)
+            .map_err(|e| Error::Config(format!("issuer {:?}: {e}", self.issuer)))?;
+        Ok(issuer.origin().ascii_serialization())
+    }
+
+    /// The CIS1 SSB origin (dual-run).
+    pub fn ssb_url(&self) -> Result<String, Error> {
+        match &self.cis1_ssb_url {
+            Some(u) => Ok(u.trim_end_matches('/').to_owned()),
+            None => self.issuer_origin(),
+        }
+    }
+
+    /// The Identity Agent's origin as the browser reaches it (dual-run).
+    pub fn identity_agent_url(&self) -> Result<String, Error> {
+        match &self.identity_agent_url {
+            Some(u) => Ok(u.trim_end_matches('/').to_owned()),
+            None => self.issuer_origin(),
+        }
+    }
+
     /// The mock's admin API base URL.
     pub fn mock_admin_url(&self) -> Result<String, Error> {
         if let Some(u) = &self.mock_admin_url {
             return Ok(u.trim_end_matches('/').to_owned());
         }
-        let issuer = url::Url::parse(&self.issuer)
-            .map_err(|e| Error::Config(format!("issuer {:?}: {e}", self.issuer)))?;
-        Ok(format!("{}/admin/api", issuer.origin().ascii_serialization()))
+        Ok(format!("{}/admin/api", self.issuer_origin()?))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod assets;
 pub mod config;
+mod dual_run;
 mod error;
 mod pages;
 mod state;
@@ -12,8 +13,8 @@ use std::path::Path;
 use axum::routing::get;
 use axum::{Json, Router};
 use cis2_server::{
-    Algorithm, AuthRejection, Cis2Auth, Cis2Session, Environment, IssuerUrl, RequireAal3, SessionStore,
-    SigningKey,
+    Algorithm, AuthRejection, Cis1Settings, Cis2Auth, Cis2Session, Environment, IssuerUrl, RequireAal3,
+    SessionStore, SigningKey,
 };
 use serde_json::{Value, json};
 
@@ -182,6 +183,16 @@ pub async fn app(config: &Config, port: u16) -> Result<Router, Error> {
         };
         builder = builder.session_store(store);
     }
+    let public_url = config.public_url(port);
+    let dual_run = if config.dual_run {
+        builder = builder.cis1(
+            Cis1Settings::new(config.ssb_url()?)
+                .recheck_every(std::time::Duration::from_secs(config.cis1_recheck_secs)),
+        );
+        Some(dual_run::DualRun::new(&config.identity_agent_url()?, &public_url))
+    } else {
+        None
+    };
     let auth = builder
         .events_check_interval(std::time::Duration::from_secs(5))
         .build()
@@ -194,6 +205,8 @@ pub async fn app(config: &Config, port: u16) -> Result<Router, Error> {
         auth,
         assets: assets::Assets::new(config),
         provider,
+        public_url,
+        dual_run,
     }))
 }
 
@@ -204,6 +217,8 @@ fn router(state: AppState) -> Router {
         .route("/api/me", get(me))
         .route("/static/app.js", get(assets::app_js))
         .route("/static/app.css", get(assets::app_css))
+        .route("/static/cis1.js", get(assets::cis1_js))
+        .route("/dual-run/cutover", axum::routing::post(set_cutover))
         .route("/assets/{*path}", get(assets::nhsuk))
         .route("/pkg/{*path}", get(assets::pkg))
         .nest("/auth", state.auth.router())
@@ -216,6 +231,21 @@ async fn home(
     session: Result<Cis2Session, AuthRejection>,
 ) -> axum::response::Response {
     pages::home(&state, session.ok().as_ref())
+}
+
+/// `/dual-run/cutover`: the cut-over form ([`dual_run::set_cutover`]).
+async fn set_cutover(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::Form(f): axum::Form<dual_run::CutoverForm>,
+) -> axum::response::Response {
+    dual_run::set_cutover(
+        state.dual_run.as_ref(),
+        &state.auth,
+        &state.public_url,
+        &headers,
+        f,
+    )
 }
 
 /// `/sensitive`: needs an AAL3 sign-in; a navigation at AAL2 is sent to step up.
@@ -242,5 +272,9 @@ async fn me(session: Cis2Session) -> Json<Value> {
             "role_name": r.role_name,
         })).collect::<Vec<_>>(),
         "selected_role": selected,
+        "path": match session.path() {
+            cis2_server::SignInPath::Cis1 => "cis1",
+            _ => "cis2",
+        },
     }))
 }

@@ -20,6 +20,9 @@
 //! cargo run -p example-demo-rp
 //! ```
 //!
+//! Dual-run with CIS1 (a CIS1 sign-in through the mock's virtual Identity Agent beside CIS2, and the cut-over
+//! switch on the page): `DEMO_DUAL_RUN=true cargo run -p example-demo-rp` (docs/src/dual-run.md).
+//!
 //! Settings: `--config demo-rp.toml` (or `DEMO_CONFIG`), then environment variables; see
 //! `examples/demo-rp/demo-rp.example.toml`.
 

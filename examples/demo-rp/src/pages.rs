@@ -33,6 +33,9 @@ fn layout(state: &AppState, title: &str, body: &str) -> Response {
     }
     head.push_str("<link rel=\"stylesheet\" href=\"/static/app.css\">");
     // The SDK script only when the package is built: otherwise the page stays plain links and forms.
+    if state.dual_run.is_some() {
+        head.push_str("<script src=\"/static/cis1.js\" defer></script>");
+    }
     let sdk = state.assets.has_pkg();
     if sdk {
         head.push_str("<script type=\"module\" src=\"/static/app.js\"></script>");
@@ -71,7 +74,15 @@ fn layout(state: &AppState, title: &str, body: &str) -> Response {
     resp
 }
 
-fn signed_out() -> String {
+fn signed_out(state: &AppState) -> String {
+    let cis1 = match &state.dual_run {
+        Some(d) => format!(
+            "<li><a id=\"sign-in-cis1\" class=\"nhsuk-link\" href=\"{}\">Log in with your smartcard through the \
+             Identity Agent (CIS1, until the cut-over)</a></li>",
+            esc(&d.get_ticket_url)
+        ),
+        None => String::new(),
+    };
     "<div id=\"signed-out\">\
      <p class=\"nhsuk-body-l\">This demo relying party signs health and care staff in with NHS CIS2 through \
      cis2-kit: the backend (cis2-server) holds the credentials and tokens, the browser holds an opaque session \
@@ -81,10 +92,11 @@ fn signed_out() -> String {
      <ul class=\"nhsuk-list\">\
      <li><a id=\"sign-in-role\" class=\"nhsuk-link\" data-acr=\"AAL3_ANY\" data-select-role=\"true\" href=\"/auth/login?acr_values=AAL3_ANY&amp;select_role=true&amp;return_to=%2F\">Log in and choose a role</a></li>\
      <li><a id=\"sign-in-any\" class=\"nhsuk-link\" data-acr=\"AAL2_OR_AAL3_ANY\" data-select-role=\"true\" href=\"/auth/login?acr_values=AAL2_OR_AAL3_ANY&amp;select_role=true&amp;return_to=%2F\">Log in with any authenticator (AAL2 or AAL3, e.g. an authenticator app) and choose a role</a></li>\
-     </ul>\
+     {cis1}</ul>\
+     <p class=\"nhsuk-error-message\" id=\"cis1-error\" hidden></p>\
      <p class=\"nhsuk-body-s\">Against cis2-mock-idp use a seeded test user: passcode <code>1234</code>, password <code>password</code>.</p>\
      </div>"
-        .to_owned()
+        .replace("{cis1}", &cis1)
 }
 
 fn row(key: &str, id: &str, value: &str) -> String {
@@ -138,6 +150,10 @@ fn signed_in(session: &Cis2Session) -> String {
             esc(&r.person_roleid),
         ));
     }
+    let path = match session.path() {
+        cis2_server::SignInPath::Cis1 => "CIS1 (Identity Agent ticket)",
+        _ => "CIS2",
+    };
     let mut orgs = String::new();
     for o in user.organisations() {
         orgs.push_str(&format!(
@@ -150,7 +166,7 @@ fn signed_in(session: &Cis2Session) -> String {
     format!(
         "<div id=\"signed-in\" data-sub=\"{sub}\">\
          <h2 class=\"nhsuk-heading-l\">Signed in as <span id=\"user-name\">{name}</span></h2>\
-         <dl class=\"nhsuk-summary-list\">{r1}{r2}{r3}{r4}</dl>\
+         <dl class=\"nhsuk-summary-list\">{r1}{r2}{r3}{r4}{r5}</dl>\
          <h2 class=\"nhsuk-heading-m\">Roles</h2>\
          <table class=\"nhsuk-table\" id=\"roles\"><thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">\
          <th class=\"nhsuk-table__header\" scope=\"col\">Role</th><th class=\"nhsuk-table__header\" scope=\"col\">Organisation</th>\
@@ -172,6 +188,7 @@ fn signed_in(session: &Cis2Session) -> String {
         r2 = row("Selected role", "selected-role", &selected_role),
         r3 = row("Organisation", "selected-org", &selected_org),
         r4 = row("Assurance", "aal", &assurance),
+        r5 = row("Signed in with", "sign-in-path", path),
         roles = roles,
         orgs = orgs,
         aal = esc(&aal),
@@ -180,9 +197,14 @@ fn signed_in(session: &Cis2Session) -> String {
 }
 
 pub(crate) fn home(state: &AppState, session: Option<&Cis2Session>) -> Response {
+    let panel = state
+        .dual_run
+        .as_ref()
+        .map(|d| crate::dual_run::panel(d, esc))
+        .unwrap_or_default();
     match session {
-        Some(s) => layout(state, "Your Care Identity", &signed_in(s)),
-        None => layout(state, "Log in", &signed_out()),
+        Some(s) => layout(state, "Your Care Identity", &(signed_in(s) + &panel)),
+        None => layout(state, "Log in", &(signed_out(state) + &panel)),
     }
 }
 

@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use cis2_server::Cis2Auth;
 
 use crate::assets::Assets;
+use crate::dual_run::DualRun;
 
 /// The app state: the kit plus the demo's own settings.
 #[derive(Clone, Debug)]
@@ -12,6 +13,10 @@ pub struct AppState {
     pub(crate) assets: Assets,
     /// The provider, for the footer.
     pub(crate) provider: String,
+    /// The demo's origin (`public_url`), for same-origin checks.
+    pub(crate) public_url: String,
+    /// Dual-run with CIS1, when on.
+    pub(crate) dual_run: Option<DualRun>,
 }
 
 impl FromRef<AppState> for Cis2Auth {

@@ -216,15 +216,7 @@ async fn demo_registers_at_the_mock_and_a_smartcard_login_shows_the_user() {
     assert!(html.contains("AAL3"), "{html}");
     assert!(html.contains("id=\"sign-out\""));
 
-    let me: serde_json::Value = s
-        .http
-        .get(format!("{}/api/me", s.demo))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = s.api_me().await;
     assert_eq!(me["sub"], GINA);
     assert_eq!(me["aal"], 3);
 
@@ -301,4 +293,149 @@ async fn sensitive_action_after_a_totp_login_steps_up_to_aal3() {
     let html = resp.text().await.unwrap();
     assert!(html.contains("id=\"sensitive-done\""), "{html}");
     assert!(html.contains("AAL3"), "{html}");
+}
+
+impl Setup {
+    /// `GET /api/me` on the demo, as JSON.
+    async fn api_me(&self) -> serde_json::Value {
+        let resp = self
+            .http
+            .get(format!("{}/api/me", self.demo))
+            .send()
+            .await
+            .unwrap();
+        resp.json().await.unwrap()
+    }
+}
+
+/// Dual-run mode: a CIS1 sign-in through the mock's virtual Identity Agent gives the same user as CIS2; with the
+/// cut-over on for everyone the next CIS1 ticket is sent to CIS2, which the Identity Agent's single sign-on
+/// completes without a PIN; removing the card ends the CIS1 session and the demo's CIS2 session.
+#[tokio::test]
+async fn dual_run_cis1_sign_in_then_cutover_to_cis2_without_a_second_pin() {
+    const MORGAN: &str = "555000000001";
+    const NURSE: &str = "555000000102";
+    let s = setup_with(&[("DEMO_DUAL_RUN", "true".to_owned())]).await;
+    let page = s.navigate(&format!("{}/", s.demo)).await.text().await.unwrap();
+    let href = page
+        .split("id=\"sign-in-cis1\" class=\"nhsuk-link\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(href.contains("/ia/getTicket?return_to="), "{href}");
+
+    // The Identity Agent asks for the PIN, then the role; the ticket comes back in the fragment.
+    let resp = s.navigate(&href).await;
+    assert_eq!(resp.status(), 200);
+    let ia = href.split("?").next().unwrap().to_owned();
+    let pin = [
+        ("action", "pin"),
+        ("uid", MORGAN),
+        ("passcode", DEFAULT_PASSCODE),
+        ("return_to", &format!("{}/", s.demo)),
+    ];
+    let resp = s.http.post(&ia).form(&pin).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "the role page");
+    let role = [
+        ("action", "role"),
+        ("role", NURSE),
+        ("return_to", &format!("{}/", s.demo)),
+    ];
+    let resp = s.http.post(&ia).form(&role).send().await.unwrap();
+    let back = location(&resp, &ia);
+    let ticket = back.split_once("#ticket=").unwrap().1.to_owned();
+    let ticket: String = url::form_urlencoded::parse(format!("t={ticket}").as_bytes())
+        .next()
+        .unwrap()
+        .1
+        .into_owned();
+
+    // The page's script posts it: signed in through CIS1, the same user and role as CIS2 gives.
+    let cis1 = |t: String| {
+        s.http
+            .post(format!("{}/auth/cis1", s.demo))
+            .header("origin", &s.demo)
+            .header("accept", "application/json")
+            .form(&[("ticket", t), ("return_to", "/".to_owned())])
+            .send()
+    };
+    let resp = cis1(ticket.clone()).await.unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let me = s.api_me().await;
+    assert_eq!(
+        (me["path"].as_str(), me["sub"].as_str()),
+        (Some("cis1"), Some(MORGAN))
+    );
+    assert_eq!(me["selected_role"], NURSE);
+    let page = s.navigate(&format!("{}/", s.demo)).await.text().await.unwrap();
+    assert!(page.contains("CIS1 (Identity Agent ticket)") && page.contains("data-mode=\"off\""));
+
+    // The switch: everyone on CIS2 (a cross-origin post is refused).
+    let set = |origin: &str| {
+        s.http
+            .post(format!("{}/dual-run/cutover", s.demo))
+            .header("origin", origin)
+            .form(&[("mode", "everyone"), ("codes", "")])
+            .send()
+    };
+    assert_eq!(set("https://evil.example").await.unwrap().status(), 403);
+    assert_eq!(set(&s.demo).await.unwrap().status(), 303);
+    let logout = s
+        .http
+        .post(format!("{}/auth/logout", s.demo))
+        .header("origin", &s.demo);
+    let status = logout.send().await.unwrap().status();
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+
+    // The Identity Agent still holds the session: the ticket comes back at once, and the kit sends it to CIS2.
+    let resp = s.navigate(&href).await;
+    assert_eq!(resp.status(), 302, "no PIN prompt");
+    assert!(location(&resp, &href).contains("#ticket="));
+    let resp = cis1(ticket).await.unwrap();
+    assert_eq!(resp.status(), 403);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "cis2_required");
+    let login = format!("{}{}", s.demo, body["login"].as_str().unwrap());
+    let resp = s.navigate(&login).await;
+    let authorize = location(&resp, &login);
+    let resp = s.navigate(&authorize).await;
+    let callback = location(&resp, &authorize);
+    assert!(
+        callback.starts_with(&format!("{}/auth/callback?", s.demo)),
+        "IA single sign-on: {callback}"
+    );
+    assert_eq!(s.navigate(&callback).await.status(), 303);
+    let me = s.api_me().await;
+    assert_eq!(
+        (me["path"].as_str(), me["sub"].as_str()),
+        (Some("cis2"), Some(MORGAN))
+    );
+    assert_eq!(me["selected_role"], NURSE);
+
+    // Card removal ends both: the Identity Agent holds no ticket, the demo's session ends (back-channel logout).
+    let st = s.idp.state();
+    let card = st
+        .cards()
+        .into_iter()
+        .find(|c| c.uid == MORGAN && c.inserted)
+        .unwrap();
+    assert_eq!(st.remove_card(&card.serial).unwrap().len(), 1);
+    assert!(st.cis1_sessions().is_empty());
+    for _ in 0..100 {
+        let status = s
+            .http
+            .get(format!("{}/api/me", s.demo))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == 401 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the demo session outlived the card");
 }

@@ -15,7 +15,7 @@ const CORS: Policy = Policy {
 };
 
 /// CORS for `bridge.allowed_origins` only (see [`crate::http::cors`]).
-pub(super) async fn cors(State(st): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn cors(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let listed = st.bridge_allowed_origins();
     let origin = allowed_origin(&req, |o| origin_listed(&listed, o));
     respond(req, next, origin, CORS).await

@@ -11,7 +11,7 @@
 //! switchable through the admin API (`PUT /admin/api/bridge`), to exercise the published fault codes.
 
 pub(crate) mod control;
-mod cors;
+pub(crate) mod cors;
 pub(crate) mod events;
 pub(crate) mod listeners;
 pub(crate) mod port_service;

@@ -25,7 +25,7 @@ pub enum RoleAssertionFailure {
 #[non_exhaustive]
 pub struct Cis1Config {
     /// `sso_session_time` (and `sso_max_session_time`) in GAS answers. Read as **minutes** (OpenAM's unit for
-    /// session times, [I]): a CIS1 session ends this long after sign-in on the mock's clock. Default 600
+    /// session times, \[I\]): a CIS1 session ends this long after sign-in on the mock's clock. Default 600
     /// (ten hours, the value seen in INT).
     pub session_time_minutes: u64,
     /// Most CIS1 sessions kept at once; the oldest ends first. Default 10,000.

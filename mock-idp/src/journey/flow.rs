@@ -9,7 +9,10 @@ use super::pages::refusal_page;
 use cis2_sdk::random_token;
 use rand::rngs::OsRng;
 
+use cis2_sdk::UnixTime;
+
 use crate::authenticators::AuthMethod;
+use crate::cis1_sessions::Cis1Session;
 use crate::errors::{append_query, found, redirect_error};
 use crate::http::session_cookie;
 use crate::logout::{self, end_session};
@@ -72,7 +75,43 @@ pub(crate) fn sign_in(
     } else {
         None
     };
+    let auth = Authenticated {
+        method,
+        auth_time: now,
+        card_serial,
+        ia_selected_roleid: None,
+    };
+    establish(st, headers, id, user, auth)
+}
 
+/// Identity Agent single sign-on (cis2.md §12.4): the browser's virtual Identity Agent holds a live CIS1
+/// session, so the user is not asked to authenticate again. The CIS2 session is a smartcard one on the same
+/// card (its removal ends both), authenticated when the PIN was entered in the IA, with the role chosen there.
+pub(crate) fn ia_sign_in(st: &AppState, headers: &HeaderMap, id: &str, cis1: &Cis1Session) -> Response {
+    let Some(user) = st.user(&cis1.uid) else {
+        return expired();
+    };
+    tracing::info!(uid = %user.uid, serial = %cis1.card_serial, "Identity Agent single sign-on into CIS2");
+    let auth = Authenticated {
+        method: AuthMethod::Smartcard,
+        auth_time: cis1.auth_time,
+        card_serial: Some(cis1.card_serial.clone()),
+        ia_selected_roleid: cis1.selected_roleid.clone(),
+    };
+    establish(st, headers, id, &user, auth)
+}
+
+/// How the user just authenticated.
+struct Authenticated {
+    method: AuthMethod,
+    auth_time: UnixTime,
+    card_serial: Option<String>,
+    ia_selected_roleid: Option<String>,
+}
+
+/// The SSO session and cookie for an authenticated user, then role selection or the code redirect.
+fn establish(st: &AppState, headers: &HeaderMap, id: &str, user: &User, auth: Authenticated) -> Response {
+    let now = st.0.clock.now();
     // Same user in this browser: re-authentication refreshes the session (same sid). Another user: the old
     // session ends (with back-channel logout) and a new one starts.
     let old = session_cookie::get(headers);
@@ -88,10 +127,11 @@ pub(crate) fn sign_in(
             .filter(|s| s.expires_at > now)
         {
             Some(s) if s.uid == user.uid => {
-                s.method = method;
-                s.auth_time = now;
+                s.method = auth.method;
+                s.auth_time = auth.auth_time;
                 s.expires_at = expires_at;
-                s.card_serial = card_serial;
+                s.card_serial = auth.card_serial;
+                s.ia_selected_roleid = auth.ia_selected_roleid;
                 s.cookie.clone()
             }
             other => {
@@ -102,10 +142,11 @@ pub(crate) fn sign_in(
                 let s = SsoSession {
                     sid: random_token(&mut OsRng, 24),
                     uid: user.uid.clone(),
-                    method,
-                    auth_time: now,
+                    method: auth.method,
+                    auth_time: auth.auth_time,
                     expires_at,
-                    card_serial,
+                    card_serial: auth.card_serial,
+                    ia_selected_roleid: auth.ia_selected_roleid,
                     clients: Default::default(),
                     cookie: cookie.clone(),
                     seq: sessions.next_seq(),
@@ -136,16 +177,20 @@ pub(crate) fn continue_after_auth(st: &AppState, id: &str) -> Response {
         return expired();
     };
     let now = st.0.clock.now();
-    let uid = {
+    let current = {
         let sessions = lock(&st.0.sessions);
         i.session_cookie
             .as_deref()
             .and_then(|c| sessions.by_cookie(c, now))
-            .map(|s| s.uid.clone())
+            .map(|s| (s.uid.clone(), s.ia_selected_roleid.clone()))
     };
-    let Some(user) = uid.and_then(|u| st.user(&u)) else {
+    let Some((user, ia_role)) = current.and_then(|(u, r)| Some((st.user(&u)?, r))) else {
         return expired();
     };
+    // Chosen at PIN entry in the Identity Agent: no role page, and `selected_roleid` without `selectedrole`.
+    if let Some(role) = ia_role.filter(|r| user.role(r).is_some()) {
+        return issue_code(st, id, Some(role));
+    }
     if i.req.has_scope("selectedrole") && user.roles.len() > 1 {
         if let Some(role) = i.preset_role.filter(|r| user.role(r).is_some()) {
             return issue_code(st, id, Some(role));

@@ -17,7 +17,7 @@ pub(crate) struct LoginView<'a> {
     pub(crate) error: Option<&'a str>,
 }
 
-fn radio(name: &str, id: &str, value: &str, checked: bool, label: &str, hint: &str) -> String {
+pub(crate) fn radio(name: &str, id: &str, value: &str, checked: bool, label: &str, hint: &str) -> String {
     let hint_html = if hint.is_empty() {
         String::new()
     } else {
@@ -38,7 +38,7 @@ fn radio(name: &str, id: &str, value: &str, checked: bool, label: &str, hint: &s
     )
 }
 
-fn text_input(name: &str, id: &str, label: &str, kind: &str, extra: &str) -> String {
+pub(crate) fn text_input(name: &str, id: &str, label: &str, kind: &str, extra: &str) -> String {
     format!(
         "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"{id}\">{}</label>\
          <input class=\"nhsuk-input nhsuk-input--width-20\" id=\"{id}\" name=\"{name}\" type=\"{kind}\" {extra}></div>",

@@ -15,7 +15,7 @@ use rand::rngs::OsRng;
 use crate::authenticators::default_acr_values;
 use crate::errors::{found, redirect_error};
 use crate::http::session_cookie;
-use crate::journey::flow::continue_after_auth;
+use crate::journey::flow::{continue_after_auth, ia_sign_in};
 use crate::observed::ObservedEndpoint;
 use crate::pages::error_page;
 use crate::sessions::{AuthRequest, Interaction, make_room};
@@ -257,7 +257,14 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
                     && st.user(&s.uid).is_some()
             })
     };
-    if prompt_none && !reusable {
+    // No CIS2 session to reuse: a live CIS1 session in this browser's Identity Agent signs the user in
+    // without a prompt (Identity Agent single sign-on, cis2.md §12.4).
+    let ia = if reusable {
+        None
+    } else {
+        crate::cis1::agent::sso_candidate(st, headers, &req)
+    };
+    if prompt_none && !reusable && ia.is_none() {
         return fail(
             OAuthErrorCode::LoginRequired,
             "no session that satisfies the request",
@@ -283,6 +290,9 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
     if reusable {
         tracing::debug!(client_id, "SSO session reused");
         return continue_after_auth(st, &id);
+    }
+    if let Some(cis1) = ia {
+        return ia_sign_in(st, headers, &id, &cis1);
     }
     found(&format!("{}?interaction={id}", crate::realm::path("/login")))
 }

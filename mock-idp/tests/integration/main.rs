@@ -15,6 +15,7 @@ mod faults;
 mod flow;
 mod hardening;
 mod introspection;
+mod ia;
 mod logout;
 mod negative;
 mod observe;
