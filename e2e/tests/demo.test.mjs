@@ -182,10 +182,10 @@ test('demo: security key registered with a virtual authenticator signs in at AAL
       options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
     });
 
-    // Sign in to the demo another way (AAL2) so the mock has an SSO session, then register a security key on the
-    // mock's manage page.
-    await page.goto(`${d.base}/auth/login?acr_values=AAL2_OR_AAL3_ANY&return_to=%2F`);
-    await mockSignIn(page, mock, { uid: user.uid, method: 'totp', returnUrlPrefix: `${d.base}/` });
+    // Sign in to the demo another way so the mock has an SSO session — the smartcard, since registering a
+    // security key needs a session at its level (AAL3) — then register a security key on the mock's manage page.
+    await page.goto(`${d.base}/auth/login?acr_values=AAL3_ANY&return_to=%2F`);
+    await mockSignIn(page, mock, { uid: user.uid, method: 'smartcard', returnUrlPrefix: `${d.base}/` });
     await page.locator('#signed-in').waitFor();
     await page.goto(`${mock.issuer}/manage-authenticators`);
     await page.locator('#signed-in-user').waitFor();
