@@ -19,6 +19,7 @@ mod introspection;
 mod logout;
 mod negative;
 mod observe;
+mod openapi;
 mod realms;
 mod restart;
 mod sessions;
