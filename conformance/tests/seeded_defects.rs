@@ -56,6 +56,7 @@ fn expected(d: Defect) -> &'static [&'static str] {
         Defect::AnyAudAccepted => &["id-token.wrong-aud"],
         Defect::IssuerNormalised => &["id-token.iss-scheme-case", "id-token.iss-dot-segment"],
         Defect::NoRefetchOnUnknownKid => &["jwks.key-rotation"],
+        Defect::JwksMergedOnRefetch => &["jwks.removed-key"],
         Defect::RefetchEveryToken => &["jwks.cached"],
         Defect::StaleAuthTimeAccepted => &["roles.stale-auth-time", "step-up.stale-auth-time"],
         Defect::Aal2AcceptedForStepUp => &["step-up.acr-aal2"],

@@ -107,6 +107,16 @@ impl AppState {
         self.rotate_signing_key_to(key, None)
     }
 
+    /// As [`Self::rotate_signing_key`], the old key staying in the JWKS for `grace` (zero: removed at once,
+    /// as `grace_period_secs: 0`). Returns the new `kid`.
+    pub async fn rotate_signing_key_with_grace(
+        &self,
+        grace: std::time::Duration,
+    ) -> Result<String, AdminError> {
+        let key = generate_key_async().await.map_err(AdminError::Internal)?;
+        self.rotate_signing_key_to(key, Some(grace))
+    }
+
     /// Rotates to `key` (given its CIS2-style `kid`); the old key stays in the JWKS for `grace` (default
     /// `key_grace_period_secs`). Returns the new `kid`. `invalid_request` for a key the mock cannot use,
     /// `conflict` when it is already published.

@@ -25,6 +25,9 @@ pub(crate) enum Defect {
     IssuerNormalised,
     /// The JWKS is fetched once and never again, even when a token names an unknown `kid` (key rotation).
     NoRefetchOnUnknownKid,
+    /// A refetched JWKS is merged into the cached keys instead of replacing them, so a key the IdP removed
+    /// still verifies tokens.
+    JwksMergedOnRefetch,
     /// The JWKS is fetched again for every ID token and every logout token (no cache).
     RefetchEveryToken,
     /// `auth_time` is not checked after `prompt=login`.
@@ -52,7 +55,7 @@ pub(crate) enum Defect {
 
 impl Defect {
     /// Every defect, in declaration order.
-    pub(crate) const ALL: [Defect; 18] = [
+    pub(crate) const ALL: [Defect; 19] = [
         Defect::NonceNotChecked,
         Defect::AlgNoneAccepted,
         Defect::SignatureNotVerified,
@@ -60,6 +63,7 @@ impl Defect {
         Defect::AnyAudAccepted,
         Defect::IssuerNormalised,
         Defect::NoRefetchOnUnknownKid,
+        Defect::JwksMergedOnRefetch,
         Defect::RefetchEveryToken,
         Defect::StaleAuthTimeAccepted,
         Defect::Aal2AcceptedForStepUp,
@@ -83,6 +87,7 @@ impl Defect {
             Defect::AnyAudAccepted => "any_aud_accepted",
             Defect::IssuerNormalised => "issuer_normalised",
             Defect::NoRefetchOnUnknownKid => "no_refetch_on_unknown_kid",
+            Defect::JwksMergedOnRefetch => "jwks_merged_on_refetch",
             Defect::RefetchEveryToken => "refetch_every_token",
             Defect::StaleAuthTimeAccepted => "stale_auth_time_accepted",
             Defect::Aal2AcceptedForStepUp => "aal2_accepted_for_step_up",
