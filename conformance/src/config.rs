@@ -144,6 +144,10 @@ pub struct RpSection {
     /// Starts a step-up sign-in to AAL3.
     #[serde(default)]
     pub step_up_url: Option<String>,
+    /// Starts a sign-in whose authorization request carries `max_age`, when `features.max_age` (default:
+    /// `start_url`).
+    #[serde(default)]
+    pub max_age_url: Option<String>,
     /// Where the RP sends the browser after CIS2 end-session.
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
@@ -238,6 +242,9 @@ pub struct Features {
     /// CIS2 end-session on sign-out.
     #[serde(default)]
     pub end_session: bool,
+    /// The RP sends `max_age` (from `rp.max_age_url`, else `rp.start_url`) and so must check `auth_time`.
+    #[serde(default)]
+    pub max_age: bool,
     /// The RP registers for signed userinfo (`application/jwt`).
     #[serde(default)]
     pub signed_userinfo: bool,
@@ -357,6 +364,7 @@ impl RpConfig {
             ("rp.backchannel_logout_uri", &self.rp.backchannel_logout_uri),
             ("rp.change_role_url", &self.rp.change_role_url),
             ("rp.step_up_url", &self.rp.step_up_url),
+            ("rp.max_age_url", &self.rp.max_age_url),
             ("probe.aal3_url", &self.probe.aal3_url),
         ] {
             if let Some(v) = v {
@@ -489,6 +497,7 @@ impl RpConfig {
             (f.step_up, "step_up"),
             (f.end_session, "end_session"),
             (f.signed_userinfo, "signed_userinfo"),
+            (f.max_age, "max_age"),
         ]
         .iter()
         .filter(|(on, _)| *on)

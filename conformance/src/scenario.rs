@@ -28,6 +28,8 @@ pub enum Feature {
     PlainUserinfo,
     /// The probe shows the selected role (`probe.role_json_pointer`).
     RoleVisible,
+    /// The RP sends `max_age` (`features.max_age`).
+    MaxAge,
 }
 
 impl Feature {
@@ -43,6 +45,7 @@ impl Feature {
             Feature::SignedUserinfo => f.signed_userinfo,
             Feature::PlainUserinfo => !f.signed_userinfo,
             Feature::RoleVisible => cfg.probe.role_json_pointer.is_some(),
+            Feature::MaxAge => f.max_age,
         }
     }
 
@@ -57,6 +60,7 @@ impl Feature {
             Feature::SignedUserinfo => "features.signed_userinfo",
             Feature::PlainUserinfo => "features.signed_userinfo = false",
             Feature::RoleVisible => "probe.role_json_pointer",
+            Feature::MaxAge => "features.max_age",
         }
     }
 }

@@ -162,6 +162,14 @@ const EXPECTED_FAILS: &[(&str, &str)] = &[
         "step-up.stale-auth-time",
         "after prompt=login openid-client does not check auth_time (it does only when max_age is sent)",
     ),
+    (
+        "roles.missing-auth-time",
+        "after prompt=login openid-client does not require auth_time (it does only when max_age is sent)",
+    ),
+    (
+        "step-up.missing-auth-time",
+        "after prompt=login openid-client does not require auth_time (it does only when max_age is sent)",
+    ),
 ];
 
 /// Fails only with openid-client's defaults, which do not verify an ID token's signature in the code flow.

@@ -7,6 +7,7 @@ mod cis2_shapes;
 mod code_flow;
 mod id_token;
 mod jwks;
+mod max_age;
 mod reliability;
 mod roles;
 mod sign_out;
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Scenario> {
     v.extend(code_flow::all());
     v.extend(auth_request::all());
     v.extend(id_token::all());
+    v.extend(max_age::all());
     v.extend(cis2_shapes::all());
     v.extend(userinfo::all());
     v.extend(roles::all());

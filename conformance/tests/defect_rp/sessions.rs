@@ -250,7 +250,7 @@ async fn jwks_cache_defects() {
 
 #[test]
 fn defect_names_round_trip() {
-    assert_eq!(Defect::ALL.len(), 19);
+    assert_eq!(Defect::ALL.len(), 20);
     for d in Defect::ALL {
         let json = serde_json::to_value(d).unwrap();
         assert_eq!(json, d.to_string());

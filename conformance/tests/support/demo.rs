@@ -48,6 +48,7 @@ backchannel_logout_uri = "{rp}/auth/backchannel-logout"
 sign_out = {{ url = "{rp}/auth/logout?end_session=true", method = "POST" }}
 change_role_url = "{rp}/auth/change-role"
 step_up_url = "{rp}/auth/step-up"
+max_age_url = "{rp}/auth/login?max_age=300"
 
 [probe]
 url = "{rp}/api/me"
@@ -66,6 +67,7 @@ role_selection = true
 step_up = true
 signed_userinfo = true
 end_session = true
+max_age = true
 
 [idp]
 port = 0

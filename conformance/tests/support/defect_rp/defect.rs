@@ -32,6 +32,8 @@ pub(crate) enum Defect {
     RefetchEveryToken,
     /// `auth_time` is not checked after `prompt=login`.
     StaleAuthTimeAccepted,
+    /// `max_age` is sent, but `auth_time` is not compared with it (nor required).
+    MaxAgeIgnored,
     /// A step-up (AAL3 asked for) is validated against the ordinary sign-in's floor, and the session then
     /// records the AAL3 it asked for instead of what the token says.
     Aal2AcceptedForStepUp,
@@ -55,7 +57,7 @@ pub(crate) enum Defect {
 
 impl Defect {
     /// Every defect, in declaration order.
-    pub(crate) const ALL: [Defect; 19] = [
+    pub(crate) const ALL: [Defect; 20] = [
         Defect::NonceNotChecked,
         Defect::AlgNoneAccepted,
         Defect::SignatureNotVerified,
@@ -66,6 +68,7 @@ impl Defect {
         Defect::JwksMergedOnRefetch,
         Defect::RefetchEveryToken,
         Defect::StaleAuthTimeAccepted,
+        Defect::MaxAgeIgnored,
         Defect::Aal2AcceptedForStepUp,
         Defect::BclIgnoresSid,
         Defect::BclReplayAccepted,
@@ -90,6 +93,7 @@ impl Defect {
             Defect::JwksMergedOnRefetch => "jwks_merged_on_refetch",
             Defect::RefetchEveryToken => "refetch_every_token",
             Defect::StaleAuthTimeAccepted => "stale_auth_time_accepted",
+            Defect::MaxAgeIgnored => "max_age_ignored",
             Defect::Aal2AcceptedForStepUp => "aal2_accepted_for_step_up",
             Defect::BclIgnoresSid => "bcl_ignores_sid",
             Defect::BclReplayAccepted => "bcl_replay_accepted",
