@@ -225,6 +225,7 @@ impl MockIdpBuilder {
             faults: Mutex::default(),
             deliveries: Mutex::default(),
             observed: Mutex::default(),
+            client_hellos: Mutex::default(),
             requests: Mutex::default(),
             http,
             bridge: Default::default(),
@@ -306,7 +307,7 @@ fn serve_tls(
     let ca = tls::LocalCa::load_or_create(config).map_err(start_err)?;
     let names = tls::certificate_names(config, state.issuer());
     let server_config = tls::server_config(&ca, &names).map_err(start_err)?;
-    let listener = tls::TlsListener::new(listener, server_config).map_err(start_err)?;
+    let listener = tls::TlsListener::new(listener, server_config, state.clone()).map_err(start_err)?;
     let addr = axum::serve::Listener::local_addr(&listener).map_err(start_err)?;
     if fell_back && config.issuer.is_some() {
         tracing::warn!(

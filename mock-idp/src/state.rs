@@ -54,6 +54,7 @@ pub(crate) struct Inner {
     pub(crate) faults: Mutex<Faults>,
     pub(crate) deliveries: Mutex<DeliveryLog>,
     pub(crate) observed: Mutex<ObservationLog>,
+    pub(crate) client_hellos: Mutex<crate::client_hello::ClientHelloLog>,
     pub(crate) requests: Mutex<Vec<serde_json::Value>>,
     pub(crate) http: reqwest::Client,
     pub(crate) bridge: Bridge,
@@ -87,6 +88,12 @@ impl AppState {
     /// An endpoint URL: the issuer string plus `suffix`, byte for byte (an explicit `:443` stays).
     pub fn endpoint(&self, suffix: &str) -> String {
         format!("{}{}", self.0.issuer.trim_end_matches('/'), suffix)
+    }
+
+    /// The ClientHellos of the inbound HTTPS connections so far (the newest 1024), oldest first: which TLS
+    /// versions each client offered.
+    pub fn tls_client_hellos(&self) -> Vec<crate::TlsClientHello> {
+        lock(&self.0.client_hellos).all()
     }
 
     /// The current signing key ids, active first.

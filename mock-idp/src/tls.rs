@@ -17,7 +17,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
+use crate::TlsClientHello;
+use crate::client_hello;
 use crate::config::Config;
+use crate::state::{AppState, lock};
 
 /// The CA certificate's file name in `[tls] ca_dir`.
 pub(crate) const CA_FILE: &str = "ca.pem";
@@ -255,7 +258,13 @@ pub(crate) struct TlsListener {
 }
 
 impl TlsListener {
-    pub(crate) fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> std::io::Result<Self> {
+    /// Each connection's ClientHello is peeked at and recorded in `state` ([`AppState::tls_client_hellos`])
+    /// before rustls reads it.
+    pub(crate) fn new(
+        tcp: TcpListener,
+        config: Arc<rustls::ServerConfig>,
+        state: AppState,
+    ) -> std::io::Result<Self> {
         let addr = tcp.local_addr()?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let acceptor = TlsAcceptor::from(config);
@@ -271,7 +280,19 @@ impl TlsListener {
                 };
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
+                let state = state.clone();
                 tokio::spawn(async move {
+                    if let Some((legacy_version, supported_versions, server_name)) =
+                        client_hello::peek(&sock, HANDSHAKE_TIMEOUT).await
+                    {
+                        lock(&state.0.client_hellos).push(TlsClientHello {
+                            peer,
+                            at_ms: state.0.clock.now_ms(),
+                            legacy_version,
+                            supported_versions,
+                            server_name,
+                        });
+                    }
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(sock)).await {
                         Ok(Ok(s)) => {
                             let _ = tx.send((s, peer)).await;

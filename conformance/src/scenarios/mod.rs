@@ -12,6 +12,7 @@ mod reliability;
 mod roles;
 mod sign_out;
 mod step_up;
+mod transport;
 mod userinfo;
 
 use crate::scenario::Scenario;
@@ -31,5 +32,6 @@ pub fn all() -> Vec<Scenario> {
     v.extend(sign_out::all());
     v.extend(jwks::all());
     v.extend(reliability::all());
+    v.extend(transport::all());
     v
 }
