@@ -94,6 +94,43 @@ async fn a_subset_passes_in_browser_mode() {
     );
 }
 
+/// `--browser` with the suite's IdP over HTTPS: Chromium trusts exactly the IdP's server key
+/// (`--ignore-certificate-errors-spki-list`, no blanket `acceptInsecureCerts`), the sign-ins pass, and the
+/// ClientHellos recorded at the IdP (Chromium's and the RP's) offer only TLS 1.2 and 1.3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_subset_passes_in_browser_mode_over_tls() {
+    let rp = demo::start(demo::DemoOptions {
+        tls: true,
+        idp_extra: "timeout_secs = 20",
+        ..Default::default()
+    })
+    .await;
+    assert!(rp.suite.issuer().starts_with("https://localhost:"));
+    let only = [
+        "code-flow.happy-path",
+        "id-token.nonce-mismatch",
+        "step-up.aal3-granted",
+        "transport",
+    ];
+    let report = rp.suite.run(&opts(&only, true), &Quiet).await;
+    let bad = describe(&report, |v| v == Verdict::Pass);
+    assert!(
+        bad.is_empty(),
+        "not passed in browser mode over TLS:\n{}",
+        bad.join("\n")
+    );
+    assert_eq!(report.totals.passed, 4);
+    assert!(
+        used_chromium(&report, "code-flow.happy-path"),
+        "code-flow.happy-path did not sign in through Chromium"
+    );
+    let hellos = rp.suite.idp().state().tls_client_hellos();
+    assert!(
+        hellos.iter().all(|h| h.offers_below_tls12() == Some(false)),
+        "{hellos:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_javascript_only_sign_in_fails_over_http_and_passes_in_chromium() {
     let rp = start("/js-login").await;

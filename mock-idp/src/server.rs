@@ -306,7 +306,7 @@ fn serve_tls(
     let config = state.config();
     let ca = tls::LocalCa::load_or_create(config).map_err(start_err)?;
     let names = tls::certificate_names(config, state.issuer());
-    let server_config = tls::server_config(&ca, &names).map_err(start_err)?;
+    let (server_config, leaf_spki_sha256) = tls::server_config(&ca, &names).map_err(start_err)?;
     let listener = tls::TlsListener::new(listener, server_config, state.clone()).map_err(start_err)?;
     let addr = axum::serve::Listener::local_addr(&listener).map_err(start_err)?;
     if fell_back && config.issuer.is_some() {
@@ -323,6 +323,7 @@ fn serve_tls(
         ca_file: ca.cert_path(),
         ca_pem: ca.cert_pem.clone(),
         names,
+        leaf_spki_sha256,
         temporary_ca_dir: ca.temporary.then(|| ca.dir.clone()),
     };
     let app = router(state.clone());
