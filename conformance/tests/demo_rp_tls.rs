@@ -61,25 +61,18 @@ async fn every_scenario_passes_over_tls_against_the_demo_rp() {
     );
 }
 
-/// A ClientHello record offering `versions` in `supported_versions` (what an old HTTP client sends first).
-fn client_hello(versions: &[u16]) -> Vec<u8> {
-    let list: Vec<u8> = versions.iter().flat_map(|v| v.to_be_bytes()).collect();
-    let mut ext = vec![0x00, 0x2b];
-    ext.extend_from_slice(&u16::try_from(list.len() + 1).unwrap().to_be_bytes());
-    ext.push(u8::try_from(list.len()).unwrap());
-    ext.extend_from_slice(&list);
-    let mut body = vec![0x03, 0x03];
-    body.extend_from_slice(&[7u8; 32]);
-    body.extend_from_slice(&[0x00, 0x00, 0x02, 0xc0, 0x2f, 0x01, 0x00]);
-    body.extend_from_slice(&u16::try_from(ext.len()).unwrap().to_be_bytes());
-    body.extend_from_slice(&ext);
-    let mut hs = vec![0x01];
-    hs.extend_from_slice(&u32::try_from(body.len()).unwrap().to_be_bytes()[1..]);
-    hs.extend_from_slice(&body);
-    let mut rec = vec![0x16, 0x03, 0x01];
-    rec.extend_from_slice(&u16::try_from(hs.len()).unwrap().to_be_bytes());
-    rec.extend_from_slice(&hs);
-    rec
+/// Runs `transport.tls-1-2-minimum` alone; its result.
+async fn transport(run: &demo::DemoRun) -> cis2_conformance::ScenarioResult {
+    let only = RunOptions {
+        only: vec!["transport".into()],
+        ..RunOptions::default()
+    };
+    let report = run.suite.run(&only, &Quiet).await;
+    report
+        .results
+        .into_iter()
+        .find(|r| r.id == "transport.tls-1-2-minimum")
+        .expect("listed")
 }
 
 /// The transport scenario passes on what the demo RP offers (TLS 1.3 and 1.2, recorded at the IdP), and fails
@@ -94,16 +87,7 @@ async fn the_transport_scenario_reads_the_offered_tls_versions() {
         ..Default::default()
     })
     .await;
-    let only = RunOptions {
-        only: vec!["transport".into()],
-        ..RunOptions::default()
-    };
-    let report = run.suite.run(&only, &Quiet).await;
-    let r = report
-        .results
-        .iter()
-        .find(|r| r.id == "transport.tls-1-2-minimum")
-        .expect("listed");
+    let r = transport(&run).await;
     assert_eq!(r.verdict, Verdict::Pass, "{} {:?}", r.reason, r.decided_by);
     assert!(r.reason.contains("TLS 1.3, TLS 1.2"), "{}", r.reason);
     assert!(!r.reason.contains("TLS 1.1"), "{}", r.reason);
@@ -111,17 +95,17 @@ async fn the_transport_scenario_reads_the_offered_tls_versions() {
     // A client offering TLS 1.1 and 1.0: rustls refuses the handshake, but the hello is on record.
     let addr = run.suite.idp().tls().expect("tls").addr;
     let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
-    sock.write_all(&client_hello(&[0x0302, 0x0301])).await.unwrap();
+    sock.write_all(&cis2_mock_idp::client_hello_record(
+        0x0303,
+        Some(&[0x0302, 0x0301]),
+    ))
+    .await
+    .unwrap();
     let mut alert = Vec::new();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), sock.read_to_end(&mut alert)).await;
     assert_eq!(alert.first(), Some(&0x15), "rustls answers with an alert");
 
-    let report = run.suite.run(&only, &Quiet).await;
-    let r = report
-        .results
-        .iter()
-        .find(|r| r.id == "transport.tls-1-2-minimum")
-        .expect("listed");
+    let r = transport(&run).await;
     assert_eq!(r.verdict, Verdict::Fail, "{}", r.reason);
     assert!(r.reason.contains("TLS 1.1, TLS 1.0"), "{}", r.reason);
 }

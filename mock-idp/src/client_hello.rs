@@ -137,6 +137,36 @@ pub(crate) async fn peek(
     parse(buf.get(..n)?)
 }
 
+/// A minimal ClientHello record (one cipher suite, `supported_versions` when `versions` is given): what an
+/// old or a strict TLS client sends first, for tests that check what the mock records.
+pub fn client_hello_record(legacy_version: u16, versions: Option<&[u16]>) -> Vec<u8> {
+    fn len16(n: usize) -> [u8; 2] {
+        u16::try_from(n).unwrap_or(u16::MAX).to_be_bytes()
+    }
+    let mut ext = Vec::new();
+    if let Some(v) = versions {
+        let list: Vec<u8> = v.iter().flat_map(|x| x.to_be_bytes()).collect();
+        ext.extend_from_slice(&[0x00, 0x2b]);
+        ext.extend_from_slice(&len16(list.len() + 1));
+        ext.push(u8::try_from(list.len()).unwrap_or(u8::MAX));
+        ext.extend_from_slice(&list);
+    }
+    let mut body = legacy_version.to_be_bytes().to_vec();
+    body.extend_from_slice(&[7u8; 32]); // random
+    body.push(0); // no session id
+    body.extend_from_slice(&[0x00, 0x02, 0x13, 0x01]); // one cipher suite
+    body.extend_from_slice(&[0x01, 0x00]); // null compression
+    body.extend_from_slice(&len16(ext.len()));
+    body.extend_from_slice(&ext);
+    let mut hs = vec![0x01];
+    hs.extend_from_slice(&u32::try_from(body.len()).unwrap_or(u32::MAX).to_be_bytes()[1..]);
+    hs.extend_from_slice(&body);
+    let mut rec = vec![0x16, 0x03, 0x01];
+    rec.extend_from_slice(&len16(hs.len()));
+    rec.extend_from_slice(&hs);
+    rec
+}
+
 /// The log of ClientHellos, newest last.
 #[derive(Debug, Default)]
 pub(crate) struct ClientHelloLog(VecDeque<TlsClientHello>);
@@ -158,31 +188,8 @@ impl ClientHelloLog {
 mod tests {
     use super::*;
 
-    /// A ClientHello record: `legacy_version`, then extensions (`supported_versions` when given).
     fn hello(legacy: u16, versions: Option<&[u16]>) -> Vec<u8> {
-        let mut ext = Vec::new();
-        if let Some(v) = versions {
-            ext.extend_from_slice(&[0x00, 0x2b]);
-            let list: Vec<u8> = v.iter().flat_map(|x| x.to_be_bytes()).collect();
-            ext.extend_from_slice(&u16::try_from(list.len() + 1).unwrap().to_be_bytes());
-            ext.push(u8::try_from(list.len()).unwrap());
-            ext.extend_from_slice(&list);
-        }
-        let mut body = Vec::new();
-        body.extend_from_slice(&legacy.to_be_bytes());
-        body.extend_from_slice(&[7u8; 32]); // random
-        body.push(0); // session id
-        body.extend_from_slice(&[0x00, 0x02, 0x13, 0x01]); // one cipher suite
-        body.extend_from_slice(&[0x01, 0x00]); // null compression
-        body.extend_from_slice(&u16::try_from(ext.len()).unwrap().to_be_bytes());
-        body.extend_from_slice(&ext);
-        let mut hs = vec![0x01];
-        hs.extend_from_slice(&u32::try_from(body.len()).unwrap().to_be_bytes()[1..]);
-        hs.extend_from_slice(&body);
-        let mut rec = vec![0x16, 0x03, 0x01];
-        rec.extend_from_slice(&u16::try_from(hs.len()).unwrap().to_be_bytes());
-        rec.extend_from_slice(&hs);
-        rec
+        client_hello_record(legacy, versions)
     }
 
     fn seen(legacy: u16, versions: Option<&[u16]>) -> TlsClientHello {

@@ -128,7 +128,7 @@ pub use cis1::card::virtual_card_response;
 pub use cis1::control::Cis1SignIn;
 pub use cis1::signin::Cis1Error;
 pub use cis1_sessions::Cis1Session;
-pub use client_hello::{TlsClientHello, version_name};
+pub use client_hello::{TlsClientHello, client_hello_record, version_name};
 pub use clients::{AuthMethodName, Client, Quirks, demo_client};
 pub use clock::OffsetClock;
 pub use config::Config;

@@ -92,7 +92,7 @@ impl AppState {
 
     /// The ClientHellos of the inbound HTTPS connections so far (the newest 1024), oldest first: which TLS
     /// versions each client offered.
-    pub fn tls_client_hellos(&self) -> Vec<crate::TlsClientHello> {
+    pub fn tls_client_hellos(&self) -> Vec<crate::client_hello::TlsClientHello> {
         lock(&self.0.client_hellos).all()
     }
 

@@ -17,8 +17,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use crate::TlsClientHello;
 use crate::client_hello;
+use crate::client_hello::TlsClientHello;
 use crate::config::Config;
 use crate::state::{AppState, lock};
 

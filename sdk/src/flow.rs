@@ -34,19 +34,6 @@ pub mod scopes {
     /// Role change for Identity Agent users.
     pub const CHANGED_ROLE: &str = "changedrole";
 
-    /// Professional registration ids the `professionalmemberships` scope releases (cis2.md §8.1: key names
-    /// [C], which scope releases them [I]).
-    const PROFESSIONAL_IDS: [&str; 8] = [
-        "gmc_id",
-        "gdc_id",
-        "gmp_id",
-        "nmc_id",
-        "rcn_id",
-        "gphc_id",
-        "gdp_id",
-        "consultant_id",
-    ];
-
     /// The scope an RP must request for CIS2 to release `claim` (cis2.md §8.1). `claim` may be a path
     /// into it (`nhsid_nrbac_roles[].role_code`, `sub = uid = nhsid_useruid`: the leading claim name
     /// decides). `None` for the `openid` scope's own ID-token claims (`sub`, `acr`, …; `openid` is always
@@ -74,7 +61,8 @@ pub mod scopes {
             "nhsid_nrbac_roles" => Some(NATIONAL_RBAC_ACCESS),
             "nhsid_org_memberships" => Some(ORGANISATIONAL_MEMBERSHIPS),
             "selected_roleid" => Some(SELECTED_ROLE),
-            n if PROFESSIONAL_IDS.contains(&n) => Some(PROFESSIONAL_MEMBERSHIPS),
+            // Key names [C]; which scope releases them [I] (cis2.md §8.1).
+            n if crate::claims::PROFESSIONAL_ID_CLAIMS.contains(&n) => Some(PROFESSIONAL_MEMBERSHIPS),
             _ => None,
         }
     }

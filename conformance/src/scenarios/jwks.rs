@@ -5,11 +5,28 @@ use cis2_mock_idp::{Fault, ObservedEndpoint};
 
 use crate::agent::Credentials;
 use crate::ctx::{Ctx, Start};
-use crate::idp::UserShape;
+use crate::idp::{KeyRemoval, UserShape};
 use crate::scenario::{Outcome, Scenario};
 use crate::verdict::{Case, refuses};
 
 const G: &str = "jwks";
+
+/// Rotates the IdP's key with no grace period (the old key leaves the JWKS at once) and says so.
+async fn rotate_removing_old(ctx: &Ctx) -> Result<KeyRemoval, Outcome> {
+    let r = ctx
+        .idp
+        .rotate_key_removing_old()
+        .await
+        .map_err(|e| Outcome::Error(e.to_string()))?;
+    ctx.rec.step(
+        "suite",
+        format!(
+            "the IdP rotated to kid {} and removed kid {} from its JWKS (no grace period)",
+            r.new_kid, r.removed_kid
+        ),
+    );
+    Ok(r)
+}
 
 fn jwks_fetches(ctx: &Ctx, since: u64) -> usize {
     ctx.idp
@@ -25,18 +42,7 @@ async fn rotation(ctx: Ctx) -> Outcome {
         let uid = ctx.user(UserShape::OneRole)?;
         ctx.control(&uid, Start::SignIn, Credentials::Smartcard).await?;
         // No grace period: the old key leaves the JWKS at once (jwks.removed-key then checks it is refused).
-        let r = ctx
-            .idp
-            .rotate_key_removing_old()
-            .await
-            .map_err(|e| Outcome::Error(e.to_string()))?;
-        ctx.rec.step(
-            "suite",
-            format!(
-                "the IdP rotated its signing key; new kid {}, old kid {} removed from the JWKS",
-                r.new_kid, r.removed_kid
-            ),
-        );
+        rotate_removing_old(&ctx).await?;
         let seq = ctx.idp.seq();
         let b = ctx.browser()?;
         ctx.sign_in(&b, &uid, Start::SignIn, Credentials::Smartcard)
@@ -70,7 +76,7 @@ async fn removed_key(ctx: Ctx) -> Outcome {
                 ctx.rec.step(
                     "suite",
                     format!(
-                        "the IdP rotated to kid {} and removed kid {} from its JWKS (jwks.key-rotation, no grace period)",
+                        "jwks.key-rotation rotated to kid {} and removed kid {} (no grace period); the RP has fetched the JWKS since",
                         r.new_kid, r.removed_kid
                     ),
                 );
@@ -79,18 +85,7 @@ async fn removed_key(ctx: Ctx) -> Outcome {
             None => {
                 let uid = ctx.user(UserShape::OneRole)?;
                 ctx.control(&uid, Start::SignIn, Credentials::Smartcard).await?;
-                let r = ctx
-                    .idp
-                    .rotate_key_removing_old()
-                    .await
-                    .map_err(|e| Outcome::Error(e.to_string()))?;
-                ctx.rec.step(
-                    "suite",
-                    format!(
-                        "the IdP rotated to kid {} and removed kid {} from its JWKS (no grace period)",
-                        r.new_kid, r.removed_kid
-                    ),
-                );
+                let r = rotate_removing_old(&ctx).await?;
                 let b = ctx.browser()?;
                 ctx.sign_in(&b, &uid, Start::SignIn, Credentials::Smartcard)
                     .await?;
