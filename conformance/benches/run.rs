@@ -6,70 +6,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use cis2_conformance::{Quiet, RpConfig, RunOptions, Suite, Verdict};
+#[path = "../tests/support/demo.rs"]
+mod demo;
 
-const SECRET: &str = "conformance-bench-secret-0123456789";
-const CLIENT: &str = "200000000043.apps.supplier";
-
-fn rp_toml(rp: &str) -> String {
-    format!(
-        r#"
-[rp]
-start_url = "{rp}/auth/login"
-redirect_uris = ["{rp}/auth/callback"]
-backchannel_logout_uri = "{rp}/auth/backchannel-logout"
-sign_out = {{ url = "{rp}/auth/logout?end_session=true", method = "POST" }}
-change_role_url = "{rp}/auth/change-role"
-step_up_url = "{rp}/auth/step-up"
-[probe]
-url = "{rp}/api/me"
-status = 200
-role_json_pointer = "/selected_role"
-aal3_url = "{rp}/sensitive"
-[client]
-client_id = "{CLIENT}"
-client_secret = "{SECRET}"
-[features]
-backchannel_logout = true
-role_selection = true
-step_up = true
-signed_userinfo = true
-end_session = true
-[idp]
-port = 0
-"#
-    )
-}
+use cis2_conformance::{Quiet, RunOptions, Verdict};
 
 /// A fresh suite and a fresh demo RP (an RP may rate-limit JWKS refetches after the key rotation scenario,
 /// so back-to-back runs against one RP process would measure its cooldown, not the suite).
 async fn one_run() -> cis2_conformance::RunReport {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let rp = format!("http://localhost:{port}");
-    let cfg = RpConfig::parse(&rp_toml(&rp), "rp.toml").unwrap();
-    let key = cis2_sdk::SigningKey::from_pkcs8_pem(
-        include_str!("../../mock-idp/tests/data/idp-a.pem"),
-        cis2_sdk::Algorithm::RS256,
-    )
-    .unwrap();
-    let suite = Suite::start(cfg, Some(key)).await.unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let demo = example_demo_rp::Config {
-        issuer: suite.issuer().to_owned(),
-        client_id: CLIENT.into(),
-        auth_method: example_demo_rp::AuthMethod::ClientSecret,
-        client_secret: Some(SECRET.into()),
-        register_with_mock: Some(false),
-        port,
-        data_dir: data.path().to_owned(),
-        ..Default::default()
-    };
-    let app = example_demo_rp::app(&demo, port).await.unwrap();
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let report = suite.run(&RunOptions::default(), &Quiet).await;
-    server.abort();
-    report
+    let run = demo::start(demo::DemoOptions::default()).await;
+    run.suite.run(&RunOptions::default(), &Quiet).await
 }
 
 fn main() {

@@ -38,6 +38,69 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// `field` in `path` holds a value that cannot be used.
+    pub(crate) fn invalid(path: &str, field: &str, problem: String, fix: impl Into<String>) -> Self {
+        Self::Invalid {
+            path: path.into(),
+            field: field.into(),
+            problem,
+            fix: fix.into(),
+        }
+    }
+}
+
+/// Reads the TOML file at `path` as `T` (whose serde attributes refuse unknown keys); returns the value and
+/// the path as errors name it. Shared by `rp.toml` and `migrate.toml`.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<(T, String), ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    Ok((parse_toml(&text, &shown)?, shown))
+}
+
+/// Parses a TOML document as `T`; `path` names it in errors, with the parser's line and key.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, path: &str) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        path: path.into(),
+        message: e.to_string().trim_end().replace('\n', "\n  "),
+    })
+}
+
+/// Checks that `field` holds an absolute http(s) URL with a host (and no fragment when `no_fragment`);
+/// `example` is the fix's example URL.
+pub(crate) fn check_http_url(
+    path: &str,
+    field: &str,
+    v: &str,
+    example: &str,
+    no_fragment: bool,
+) -> Result<(), ConfigError> {
+    let bad = |problem: String, fix: String| ConfigError::invalid(path, field, problem, fix);
+    match url::Url::parse(v) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+            if no_fragment && u.fragment().is_some() {
+                Err(bad(
+                    format!("{v:?} has a fragment"),
+                    "remove the #... part".into(),
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        Ok(_) => Err(bad(
+            format!("{v:?} is not an http(s) URL"),
+            format!("use an http(s) URL such as {example}"),
+        )),
+        Err(e) => Err(bad(
+            format!("{v:?} is not a URL ({e})"),
+            format!("use an absolute URL such as {example}"),
+        )),
+    }
+}
+
 /// The whole file.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,6 +144,10 @@ pub struct RpSection {
     /// Starts a step-up sign-in to AAL3.
     #[serde(default)]
     pub step_up_url: Option<String>,
+    /// Starts a sign-in whose authorization request carries `max_age`, when `features.max_age` (default:
+    /// `start_url`).
+    #[serde(default)]
+    pub max_age_url: Option<String>,
     /// Where the RP sends the browser after CIS2 end-session.
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
@@ -175,6 +242,9 @@ pub struct Features {
     /// CIS2 end-session on sign-out.
     #[serde(default)]
     pub end_session: bool,
+    /// The RP sends `max_age` (from `rp.max_age_url`, else `rp.start_url`) and so must check `auth_time`.
+    #[serde(default)]
+    pub max_age: bool,
     /// The RP registers for signed userinfo (`application/jwt`).
     #[serde(default)]
     pub signed_userinfo: bool,
@@ -261,47 +331,23 @@ impl ProbeConfig {
 impl RpConfig {
     /// Reads and checks `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-        Self::parse(&text, &shown)
+        let (c, shown): (Self, String) = read_toml(path)?;
+        c.check(&shown)?;
+        Ok(c)
     }
 
     /// Parses and checks a document; `path` names it in errors.
     pub fn parse(text: &str, path: &str) -> Result<Self, ConfigError> {
-        let c: Self = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            path: path.into(),
-            message: e.to_string().trim_end().replace('\n', "\n  "),
-        })?;
+        let c: Self = parse_toml(text, path)?;
         c.check(path)?;
         Ok(c)
     }
 
     /// The checks serde cannot express.
     pub fn check(&self, path: &str) -> Result<(), ConfigError> {
-        let bad = |field: &str, problem: String, fix: &str| ConfigError::Invalid {
-            path: path.into(),
-            field: field.into(),
-            problem,
-            fix: fix.into(),
-        };
-        let url_field = |field: &str, v: &str| -> Result<(), ConfigError> {
-            match url::Url::parse(v) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
-                Ok(_) => Err(bad(
-                    field,
-                    format!("{v:?} is not an http(s) URL"),
-                    "use http://host:port/path",
-                )),
-                Err(e) => Err(bad(
-                    field,
-                    format!("{v:?} is not a URL ({e})"),
-                    "use an absolute URL such as http://127.0.0.1:8080/login",
-                )),
-            }
-        };
+        let bad = |field: &str, problem: String, fix: &str| ConfigError::invalid(path, field, problem, fix);
+        let url_field =
+            |field: &str, v: &str| check_http_url(path, field, v, "http://127.0.0.1:8080/login", false);
         url_field("rp.start_url", &self.rp.start_url)?;
         url_field("probe.url", &self.probe.url)?;
         if self.rp.redirect_uris.is_empty() {
@@ -318,6 +364,7 @@ impl RpConfig {
             ("rp.backchannel_logout_uri", &self.rp.backchannel_logout_uri),
             ("rp.change_role_url", &self.rp.change_role_url),
             ("rp.step_up_url", &self.rp.step_up_url),
+            ("rp.max_age_url", &self.rp.max_age_url),
             ("probe.aal3_url", &self.probe.aal3_url),
         ] {
             if let Some(v) = v {
@@ -450,6 +497,7 @@ impl RpConfig {
             (f.step_up, "step_up"),
             (f.end_session, "end_session"),
             (f.signed_userinfo, "signed_userinfo"),
+            (f.max_age, "max_age"),
         ]
         .iter()
         .filter(|(on, _)| *on)

@@ -22,6 +22,8 @@ pub enum Start {
     StepUp,
     /// `rp.change_role_url`.
     ChangeRole,
+    /// `rp.max_age_url`, else `rp.start_url`: a sign-in that sends `max_age`.
+    MaxAge,
 }
 
 /// One scenario's view of the run.
@@ -89,6 +91,7 @@ impl Ctx {
             Start::SignIn => Some(rp.start_url.as_str()),
             Start::StepUp => rp.step_up_url.as_deref(),
             Start::ChangeRole => rp.change_role_url.as_deref(),
+            Start::MaxAge => Some(rp.max_age_url.as_deref().unwrap_or(&rp.start_url)),
         }
         .ok_or_else(|| Outcome::Error(format!("rp.toml has no URL for {start:?}")))
     }

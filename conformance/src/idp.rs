@@ -53,6 +53,18 @@ pub struct Idp {
     _data: DataDir,
     client_id: String,
     next_user: AtomicU64,
+    removal: std::sync::Mutex<Option<KeyRemoval>>,
+}
+
+/// A rotation that removed the old key from the JWKS at once ([`Idp::rotate_key_removing_old`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRemoval {
+    /// The kid that signs from then on.
+    pub new_kid: String,
+    /// The kid the JWKS no longer publishes.
+    pub removed_kid: String,
+    /// The IdP's log position when it happened.
+    pub seq: u64,
 }
 
 /// The mock's data directory (SQLite: users, clients, signing keys), so a restart keeps them; removed
@@ -122,6 +134,7 @@ impl Idp {
             _data: data,
             client_id: cfg.client.client_id.clone(),
             next_user: AtomicU64::new(u64::from(rand::random::<u16>()) * 100_000),
+            removal: std::sync::Mutex::new(None),
         };
         idp.register(cfg)?;
         Ok(idp)
@@ -296,6 +309,39 @@ impl Idp {
             .rotate_signing_key()
             .await
             .map_err(|e| IdpError::Admin(e.to_string()))
+    }
+
+    /// Rotates the IdP's signing key and removes the old one from the JWKS at once (no grace period), so a
+    /// token signed with it ([`Fault::RemovedKey`]) names a key the IdP no longer publishes. Returns (and
+    /// remembers, for [`Idp::last_removal`]) the new kid and the removed one.
+    pub async fn rotate_key_removing_old(&self) -> Result<KeyRemoval, IdpError> {
+        let state = self.state();
+        let old = state
+            .published_kids()
+            .into_iter()
+            .next()
+            .ok_or_else(|| IdpError::Admin("the IdP publishes no signing key".into()))?;
+        let seq = self.seq();
+        let new = state
+            .rotate_signing_key_with_grace(Duration::ZERO)
+            .await
+            .map_err(|e| IdpError::Admin(e.to_string()))?;
+        let r = KeyRemoval {
+            new_kid: new,
+            removed_kid: old,
+            seq,
+        };
+        if let Ok(mut last) = self.removal.lock() {
+            *last = Some(r.clone());
+        }
+        Ok(r)
+    }
+
+    /// The last [`Idp::rotate_key_removing_old`], while its new key still signs (no rotation since).
+    pub fn last_removal(&self) -> Option<KeyRemoval> {
+        let r = self.removal.lock().ok()?.clone()?;
+        let active = self.state().published_kids().into_iter().next()?;
+        (active == r.new_kid).then_some(r)
     }
 
     /// The newest IdP session of `uid` whose sid is not in `except`.

@@ -164,7 +164,7 @@ pub async fn run(
     // Browser mode: one chromedriver for the run; without it every selected scenario is an error that
     // names the fix.
     let chromium = if opts.browser && !(parallel.is_empty() && exclusive.is_empty()) {
-        match Chromium::start(opts.timeout, idp.ca_pem().is_some()).await {
+        match Chromium::start(opts.timeout, idp.tls().map(|t| t.leaf_spki_sha256.clone())).await {
             Ok(c) => Some(c),
             Err(e) => {
                 for i in parallel.drain(..).chain(exclusive.drain(..)) {

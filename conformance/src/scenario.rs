@@ -28,6 +28,10 @@ pub enum Feature {
     PlainUserinfo,
     /// The probe shows the selected role (`probe.role_json_pointer`).
     RoleVisible,
+    /// The RP sends `max_age` (`features.max_age`).
+    MaxAge,
+    /// The suite's IdP serves HTTPS (`idp.tls`), so the RP's back channel to it is TLS.
+    IdpTls,
 }
 
 impl Feature {
@@ -43,6 +47,8 @@ impl Feature {
             Feature::SignedUserinfo => f.signed_userinfo,
             Feature::PlainUserinfo => !f.signed_userinfo,
             Feature::RoleVisible => cfg.probe.role_json_pointer.is_some(),
+            Feature::MaxAge => f.max_age,
+            Feature::IdpTls => cfg.idp.tls,
         }
     }
 
@@ -57,6 +63,8 @@ impl Feature {
             Feature::SignedUserinfo => "features.signed_userinfo",
             Feature::PlainUserinfo => "features.signed_userinfo = false",
             Feature::RoleVisible => "probe.role_json_pointer",
+            Feature::MaxAge => "features.max_age",
+            Feature::IdpTls => "idp.tls",
         }
     }
 }
@@ -154,6 +162,7 @@ impl Scenario {
     pub fn skip_reason(f: Feature) -> String {
         match f {
             Feature::PlainUserinfo => "the RP claims signed userinfo (features.signed_userinfo = true), so the IdP never sends it plain JSON".into(),
+            Feature::IdpTls => "the suite's IdP does not serve TLS (set [idp] tls = true and make the RP trust the suite's CA)".into(),
             f => format!("the RP does not claim this feature ({} is off)", f.name()),
         }
     }

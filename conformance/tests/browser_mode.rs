@@ -8,98 +8,29 @@
 
 use std::time::Duration;
 
-use cis2_conformance::{Quiet, RpConfig, RunOptions, RunReport, Suite, Verdict};
+#[path = "support/demo.rs"]
+mod demo;
 
-const SECRET: &str = "conformance-demo-secret-0123456789";
-const CLIENT: &str = "200000000042.apps.supplier";
+use cis2_conformance::{Quiet, RunOptions, RunReport, Verdict};
+use demo::describe;
 
 /// A page whose only way into the sign-in is a link its script creates and follows.
 const JS_ONLY: &str = "<!doctype html><title>Sign in</title><body><noscript>This service needs JavaScript.</noscript>\
 <script>document.addEventListener('DOMContentLoaded', () => { const a = document.createElement('a'); \
 a.href = '/auth/login'; a.id = 'sign-in'; a.textContent = 'Sign in'; document.body.appendChild(a); a.click(); });</script>";
 
-fn rp_toml(rp: &str, start_path: &str) -> String {
-    format!(
-        r#"
-[rp]
-name = "cis2-kit demo RP"
-start_url = "{rp}{start_path}"
-redirect_uris = ["{rp}/auth/callback"]
-backchannel_logout_uri = "{rp}/auth/backchannel-logout"
-sign_out = {{ url = "{rp}/auth/logout?end_session=true", method = "POST" }}
-change_role_url = "{rp}/auth/change-role"
-step_up_url = "{rp}/auth/step-up"
-
-[probe]
-url = "{rp}/api/me"
-status = 200
-role_json_pointer = "/selected_role"
-aal3_url = "{rp}/sensitive"
-
-[client]
-client_id = "{CLIENT}"
-auth_method = "client_secret_post"
-client_secret = "{SECRET}"
-
-[features]
-backchannel_logout = true
-role_selection = true
-step_up = true
-signed_userinfo = true
-end_session = true
-
-[idp]
-port = 0
-timeout_secs = 20
-"#
-    )
-}
-
 /// The suite and the demo RP (with the JavaScript-only start page at `/js-login`), running.
-struct Running {
-    suite: Suite,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn start(start_path: &str) -> Running {
-    let idp_key = cis2_sdk::SigningKey::from_pkcs8_pem(
-        include_str!("../../mock-idp/tests/data/idp-a.pem"),
-        cis2_sdk::Algorithm::RS256,
-    )
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let rp = format!("http://localhost:{port}");
-    let cfg = RpConfig::parse(&rp_toml(&rp, start_path), "rp.toml").expect("config");
-    let suite = Suite::start(cfg, Some(idp_key)).await.expect("suite");
-    let data = tempfile::tempdir().unwrap();
-    let demo = example_demo_rp::Config {
-        issuer: suite.issuer().to_owned(),
-        client_id: CLIENT.into(),
-        auth_method: example_demo_rp::AuthMethod::ClientSecret,
-        client_secret: Some(SECRET.into()),
-        register_with_mock: Some(false),
-        port,
-        data_dir: data.path().to_owned(),
+async fn start(start_path: &'static str) -> demo::DemoRun {
+    demo::start(demo::DemoOptions {
+        start_path,
+        idp_extra: "timeout_secs = 20",
+        routes: axum::Router::new().route(
+            "/js-login",
+            axum::routing::get(|| async { axum::response::Html(JS_ONLY) }),
+        ),
         ..Default::default()
-    };
-    let app = example_demo_rp::app(&demo, port).await.expect("demo app").route(
-        "/js-login",
-        axum::routing::get(|| async { axum::response::Html(JS_ONLY) }),
-    );
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    Running {
-        suite,
-        server,
-        _data: data,
-    }
+    })
+    .await
 }
 
 fn opts(only: &[&str], browser: bool) -> RunOptions {
@@ -109,22 +40,6 @@ fn opts(only: &[&str], browser: bool) -> RunOptions {
         timeout: Duration::from_secs(20),
         browser,
     }
-}
-
-fn describe(report: &RunReport, want: impl Fn(Verdict) -> bool) -> Vec<String> {
-    report
-        .results
-        .iter()
-        .filter(|r| r.verdict != Verdict::Skipped && !want(r.verdict))
-        .map(|r| {
-            let steps: Vec<String> = r
-                .steps
-                .iter()
-                .map(|s| format!("    {} {}: {}", s.at_ms, s.actor, s.what))
-                .collect();
-            format!("{:?} {}: {}\n{}", r.verdict, r.id, r.reason, steps.join("\n"))
-        })
-        .collect()
 }
 
 fn used_chromium(report: &RunReport, id: &str) -> bool {
@@ -176,6 +91,43 @@ async fn a_subset_passes_in_browser_mode() {
     assert!(
         used_chromium(&report, "code-flow.happy-path"),
         "code-flow.happy-path did not sign in through Chromium"
+    );
+}
+
+/// `--browser` with the suite's IdP over HTTPS: Chromium trusts exactly the IdP's server key
+/// (`--ignore-certificate-errors-spki-list`, no blanket `acceptInsecureCerts`), the sign-ins pass, and the
+/// ClientHellos recorded at the IdP (Chromium's and the RP's) offer only TLS 1.2 and 1.3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_subset_passes_in_browser_mode_over_tls() {
+    let rp = demo::start(demo::DemoOptions {
+        tls: true,
+        idp_extra: "timeout_secs = 20",
+        ..Default::default()
+    })
+    .await;
+    assert!(rp.suite.issuer().starts_with("https://localhost:"));
+    let only = [
+        "code-flow.happy-path",
+        "id-token.nonce-mismatch",
+        "step-up.aal3-granted",
+        "transport",
+    ];
+    let report = rp.suite.run(&opts(&only, true), &Quiet).await;
+    let bad = describe(&report, |v| v == Verdict::Pass);
+    assert!(
+        bad.is_empty(),
+        "not passed in browser mode over TLS:\n{}",
+        bad.join("\n")
+    );
+    assert_eq!(report.totals.passed, 4);
+    assert!(
+        used_chromium(&report, "code-flow.happy-path"),
+        "code-flow.happy-path did not sign in through Chromium"
+    );
+    let hellos = rp.suite.idp().state().tls_client_hellos();
+    assert!(
+        hellos.iter().all(|h| h.offers_below_tls12() == Some(false)),
+        "{hellos:?}"
     );
 }
 

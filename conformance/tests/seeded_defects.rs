@@ -24,6 +24,7 @@ backchannel_logout_uri = "{rp}/backchannel-logout"
 sign_out = {{ url = "{rp}/logout", method = "POST" }}
 change_role_url = "{rp}/change-role"
 step_up_url = "{rp}/step-up"
+max_age_url = "{rp}/login-recent"
 
 [probe]
 url = "{rp}/me"
@@ -39,6 +40,7 @@ client_secret = "{SECRET}"
 backchannel_logout = true
 role_selection = true
 step_up = true
+max_age = true
 
 [idp]
 port = 0
@@ -56,8 +58,18 @@ fn expected(d: Defect) -> &'static [&'static str] {
         Defect::AnyAudAccepted => &["id-token.wrong-aud"],
         Defect::IssuerNormalised => &["id-token.iss-scheme-case", "id-token.iss-dot-segment"],
         Defect::NoRefetchOnUnknownKid => &["jwks.key-rotation"],
+        Defect::JwksMergedOnRefetch => &["jwks.removed-key"],
         Defect::RefetchEveryToken => &["jwks.cached"],
-        Defect::StaleAuthTimeAccepted => &["roles.stale-auth-time", "step-up.stale-auth-time"],
+        Defect::StaleAuthTimeAccepted => &[
+            "roles.stale-auth-time",
+            "step-up.stale-auth-time",
+            "roles.missing-auth-time",
+            "step-up.missing-auth-time",
+        ],
+        Defect::MaxAgeIgnored => &[
+            "id-token.max-age-stale-auth-time",
+            "id-token.max-age-missing-auth-time",
+        ],
         Defect::Aal2AcceptedForStepUp => &["step-up.acr-aal2"],
         Defect::BclIgnoresSid => &["backchannel-logout.by-sid"],
         Defect::BclReplayAccepted => &["backchannel-logout.jti-replay"],

@@ -98,6 +98,10 @@ pub enum Fault {
     KidAbsent,
     /// A `kid` the JWKS does not contain (signature still by the real key).
     KidUnknown,
+    /// Signed (with its own `kid`) by the key the mock most recently rotated out, whether or not the JWKS
+    /// still publishes it: after a rotation with no grace period, a key the IdP has removed. Signing fails
+    /// (the token endpoint answers 500) when no key was ever rotated out.
+    RemovedKey,
     /// A malformed logout token.
     MalformedLogoutToken {
         /// How.
@@ -337,6 +341,7 @@ pub(crate) fn apply(faults: &[Fault], claims: &mut Map<String, Value>, ctx: &Fau
             Fault::Hs256PublicKey => sign.hs256_public_key = true,
             Fault::KidAbsent => sign.kid_absent = true,
             Fault::KidUnknown => sign.kid_unknown = true,
+            Fault::RemovedKey => sign.removed_key = true,
             Fault::MalformedLogoutToken { variant } => match variant {
                 LogoutMalformation::MissingEvents => {
                     claims.remove("events");

@@ -134,6 +134,19 @@ impl KeyRing {
         }
     }
 
+    /// The key that signs a token with `faults`: the active one, or with `removed_key` the key most recently
+    /// rotated out (published or not).
+    pub(crate) fn signer(&self, faults: &SignFaults) -> Result<std::sync::Arc<KeyEntry>, String> {
+        if faults.removed_key {
+            self.retired
+                .last()
+                .cloned()
+                .ok_or_else(|| "removed_key: no key has been rotated out".to_owned())
+        } else {
+            Ok(self.active.clone())
+        }
+    }
+
     /// Makes `new` active; the old active key stays published until `now + grace`.
     pub(crate) fn rotate(&mut self, new: KeyEntry, now: UnixTime, grace: std::time::Duration) {
         let old = std::mem::replace(&mut self.active, std::sync::Arc::new(new));
@@ -153,6 +166,8 @@ pub(crate) struct SignFaults {
     pub(crate) kid_absent: bool,
     pub(crate) kid_unknown: bool,
     pub(crate) bad_signature: bool,
+    /// Sign with the newest rotated-out key instead of the active one ([`KeyRing::signer`]).
+    pub(crate) removed_key: bool,
 }
 
 /// Signs `claims` as a compact JWS with `entry` (header `{alg, kid, typ}`), applying signature faults.

@@ -242,6 +242,7 @@ impl MockIdpBuilder {
             faults: Mutex::default(),
             deliveries: Mutex::default(),
             observed: Mutex::default(),
+            client_hellos: Mutex::default(),
             requests: Mutex::default(),
             http,
             bridge: Default::default(),
@@ -333,8 +334,8 @@ fn serve_tls(
     let config = state.config();
     let ca = tls::LocalCa::load_or_create(config).map_err(start_err)?;
     let names = tls::certificate_names(config, state.issuer());
-    let server_config = tls::server_config(&ca, &names).map_err(start_err)?;
-    let listener = tls::TlsListener::new(listener, server_config).map_err(start_err)?;
+    let (server_config, leaf_spki_sha256) = tls::server_config(&ca, &names).map_err(start_err)?;
+    let listener = tls::TlsListener::new(listener, server_config, state.clone()).map_err(start_err)?;
     let addr = axum::serve::Listener::local_addr(&listener).map_err(start_err)?;
     if fell_back && config.issuer.is_some() {
         tracing::warn!(
@@ -350,6 +351,7 @@ fn serve_tls(
         ca_file: ca.cert_path(),
         ca_pem: ca.cert_pem.clone(),
         names,
+        leaf_spki_sha256,
         temporary_ca_dir: ca.temporary.then(|| ca.dir.clone()),
     };
     let app = router(state.clone());

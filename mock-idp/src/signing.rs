@@ -22,7 +22,7 @@ pub(crate) fn sign(
         now: st.0.clock.now().as_secs(),
     };
     let sign_faults = apply(&faults, &mut claims, &ctx);
-    let entry = read(&st.0.keys).active.clone();
+    let entry = read(&st.0.keys).signer(&sign_faults)?;
     sign_jwt(&entry, typ, &claims, &sign_faults)
 }
 

@@ -55,6 +55,7 @@ pub(crate) struct Inner {
     pub(crate) faults: Mutex<Faults>,
     pub(crate) deliveries: Mutex<DeliveryLog>,
     pub(crate) observed: Mutex<ObservationLog>,
+    pub(crate) client_hellos: Mutex<crate::client_hello::ClientHelloLog>,
     pub(crate) requests: Mutex<Vec<serde_json::Value>>,
     pub(crate) http: reqwest::Client,
     pub(crate) bridge: Bridge,
@@ -99,6 +100,12 @@ impl AppState {
         format!("{}{}", self.0.issuer.trim_end_matches('/'), suffix)
     }
 
+    /// The ClientHellos of the inbound HTTPS connections so far (the newest 1024), oldest first: which TLS
+    /// versions each client offered.
+    pub fn tls_client_hellos(&self) -> Vec<crate::client_hello::TlsClientHello> {
+        lock(&self.0.client_hellos).all()
+    }
+
     /// The current signing key ids, active first.
     pub fn published_kids(&self) -> Vec<String> {
         let now = self.0.clock.now();
@@ -115,6 +122,16 @@ impl AppState {
     pub async fn rotate_signing_key(&self) -> Result<String, AdminError> {
         let key = generate_key_async().await.map_err(AdminError::Internal)?;
         self.rotate_signing_key_to(key, None)
+    }
+
+    /// As [`Self::rotate_signing_key`], the old key staying in the JWKS for `grace` (zero: removed at once,
+    /// as `grace_period_secs: 0`). Returns the new `kid`.
+    pub async fn rotate_signing_key_with_grace(
+        &self,
+        grace: std::time::Duration,
+    ) -> Result<String, AdminError> {
+        let key = generate_key_async().await.map_err(AdminError::Internal)?;
+        self.rotate_signing_key_to(key, Some(grace))
     }
 
     /// Rotates to `key` (given its CIS2-style `kid`); the old key stays in the JWKS for `grace` (default

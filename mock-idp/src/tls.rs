@@ -17,7 +17,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
+use crate::client_hello;
+use crate::client_hello::TlsClientHello;
 use crate::config::Config;
+use crate::state::{AppState, lock};
 
 /// The CA certificate's file name in `[tls] ca_dir`.
 pub(crate) const CA_FILE: &str = "ca.pem";
@@ -42,6 +45,9 @@ pub struct TlsInfo {
     pub ca_pem: String,
     /// The names the server certificate covers.
     pub names: Vec<String>,
+    /// Standard base64 of the SHA-256 of the server certificate's SubjectPublicKeyInfo: what Chromium's
+    /// `--ignore-certificate-errors-spki-list` pins (that one key, not every certificate).
+    pub leaf_spki_sha256: String,
     /// The CA directory when it is a temporary one of this process (removed at shutdown).
     pub(crate) temporary_ca_dir: Option<PathBuf>,
 }
@@ -209,9 +215,17 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 /// The server configuration: TLS 1.3 and 1.2 only (rustls implements nothing older, and the list says so),
-/// HTTP/1.1 by ALPN, the chain leaf + CA.
-pub(crate) fn server_config(ca: &LocalCa, names: &[String]) -> Result<Arc<rustls::ServerConfig>, String> {
+/// HTTP/1.1 by ALPN, the chain leaf + CA. Also returns the leaf's SPKI hash ([`TlsInfo::leaf_spki_sha256`]).
+pub(crate) fn server_config(
+    ca: &LocalCa,
+    names: &[String],
+) -> Result<(Arc<rustls::ServerConfig>, String), String> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
     let (leaf, key) = ca.server_cert(names)?;
+    let spki = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(
+        rcgen::PublicKeyData::subject_public_key_info(&key),
+    ));
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let mut cfg = rustls::ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
@@ -220,7 +234,7 @@ pub(crate) fn server_config(ca: &LocalCa, names: &[String]) -> Result<Arc<rustls
         .with_single_cert(vec![leaf, ca.cert_der.clone()], key)
         .map_err(|e| format!("TLS: {e}"))?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(cfg))
+    Ok((Arc::new(cfg), spki))
 }
 
 /// Binds the HTTPS port: `[tls] port`, or a free one when that fails and `[tls] fallback_port` allows.
@@ -255,7 +269,13 @@ pub(crate) struct TlsListener {
 }
 
 impl TlsListener {
-    pub(crate) fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> std::io::Result<Self> {
+    /// Each connection's ClientHello is peeked at and recorded in `state` ([`AppState::tls_client_hellos`])
+    /// before rustls reads it.
+    pub(crate) fn new(
+        tcp: TcpListener,
+        config: Arc<rustls::ServerConfig>,
+        state: AppState,
+    ) -> std::io::Result<Self> {
         let addr = tcp.local_addr()?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let acceptor = TlsAcceptor::from(config);
@@ -271,7 +291,19 @@ impl TlsListener {
                 };
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
+                let state = state.clone();
                 tokio::spawn(async move {
+                    if let Some((legacy_version, supported_versions, server_name)) =
+                        client_hello::peek(&sock, HANDSHAKE_TIMEOUT).await
+                    {
+                        lock(&state.0.client_hellos).push(TlsClientHello {
+                            peer,
+                            at_ms: state.0.clock.now_ms(),
+                            legacy_version,
+                            supported_versions,
+                            server_name,
+                        });
+                    }
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(sock)).await {
                         Ok(Ok(s)) => {
                             let _ = tx.send((s, peer)).await;

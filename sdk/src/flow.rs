@@ -33,6 +33,39 @@ pub mod scopes {
     pub const SELECTED_ROLE: &str = "selectedrole";
     /// Role change for Identity Agent users.
     pub const CHANGED_ROLE: &str = "changedrole";
+
+    /// The scope an RP must request for CIS2 to release `claim` (cis2.md §8.1). `claim` may be a path
+    /// into it (`nhsid_nrbac_roles[].role_code`, `sub = uid = nhsid_useruid`: the leading claim name
+    /// decides). `None` for the `openid` scope's own ID-token claims (`sub`, `acr`, …; `openid` is always
+    /// sent) and for claims no known scope releases (`nhsid_org_roles`).
+    ///
+    /// ```
+    /// use cis2_sdk::scopes;
+    /// assert_eq!(scopes::for_claim("nhsid_nrbac_roles[].role_code"), Some(scopes::NATIONAL_RBAC_ACCESS));
+    /// assert_eq!(scopes::for_claim("selected_roleid"), Some(scopes::SELECTED_ROLE));
+    /// assert_eq!(scopes::for_claim("sub"), None);
+    /// ```
+    pub fn for_claim(claim: &str) -> Option<&'static str> {
+        let name = claim
+            .trim_start()
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or_default();
+        match name {
+            "name" | "family_name" | "given_name" | "uid" => Some(PROFILE),
+            "email" => Some(EMAIL),
+            "nhsid_useruid" | "title" | "idassurancelevel" | "initials" | "middle_names" | "display_name" => {
+                Some(NHSPERSON)
+            }
+            "nhsid_user_orgs" => Some(ASSOCIATED_ORGS),
+            "nhsid_nrbac_roles" => Some(NATIONAL_RBAC_ACCESS),
+            "nhsid_org_memberships" => Some(ORGANISATIONAL_MEMBERSHIPS),
+            "selected_roleid" => Some(SELECTED_ROLE),
+            // Key names [C]; which scope releases them [I] (cis2.md §8.1).
+            n if crate::claims::PROFESSIONAL_ID_CLAIMS.contains(&n) => Some(PROFESSIONAL_MEMBERSHIPS),
+            _ => None,
+        }
+    }
 }
 
 /// `prompt` values CIS2 documents.

@@ -86,7 +86,8 @@ pub struct Chromium {
     open: Mutex<HashSet<String>>,
     /// The bound on each wait (`[idp] timeout_secs`).
     pub timeout: Duration,
-    accept_insecure_certs: bool,
+    /// The one server key Chromium accepts beyond its own roots (the suite's HTTPS IdP).
+    trust_spki: Option<String>,
 }
 
 fn free_port() -> Result<u16, ChromiumError> {
@@ -98,8 +99,10 @@ fn free_port() -> Result<u16, ChromiumError> {
 
 impl Chromium {
     /// Starts chromedriver on a free loopback port and waits (bounded by `timeout`) until it is ready.
-    /// `accept_insecure_certs`: the suite's IdP serves HTTPS with its own CA, which Chromium does not know.
-    pub async fn start(timeout: Duration, accept_insecure_certs: bool) -> Result<Arc<Self>, ChromiumError> {
+    /// `trust_spki`: when the suite's IdP serves HTTPS with its own CA (which Chromium does not know), the
+    /// base64 SHA-256 of its server certificate's public key (`TlsInfo::leaf_spki_sha256`). Chromium is told
+    /// to accept exactly that key (`--ignore-certificate-errors-spki-list`), not any certificate.
+    pub async fn start(timeout: Duration, trust_spki: Option<String>) -> Result<Arc<Self>, ChromiumError> {
         let (binary, driver) = preflight()?;
         let port = free_port()?;
         let child = spawn_driver(&driver, port)?;
@@ -115,7 +118,7 @@ impl Chromium {
             child: Mutex::new(Some(child)),
             open: Mutex::new(HashSet::new()),
             timeout,
-            accept_insecure_certs,
+            trust_spki,
         });
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
@@ -185,14 +188,18 @@ impl Chromium {
     /// Opens a new Chromium (a WebDriver session with its own temporary profile).
     pub async fn session(self: &Arc<Self>) -> Result<Session, ChromiumError> {
         let ms = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| (*a).to_owned()).collect();
+        if let Some(spki) = &self.trust_spki {
+            args.push(format!("--ignore-certificate-errors-spki-list={spki}"));
+        }
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "acceptInsecureCerts": self.accept_insecure_certs,
+            "acceptInsecureCerts": false,
             "pageLoadStrategy": "normal",
             "timeouts": { "pageLoad": ms, "script": ms, "implicit": 0 },
             "goog:chromeOptions": {
                 "binary": self.binary.display().to_string(),
-                "args": CHROMIUM_ARGS,
+                "args": args,
             },
             "goog:loggingPrefs": { "performance": "ALL" },
         }}});

@@ -24,6 +24,8 @@ sign_out = { url = "http://127.0.0.1:8080/auth/logout", method = "POST" }
 # change_role_url = "http://127.0.0.1:8080/auth/login?select_role=true"
 # Starts a step-up sign-in to AAL3.
 # step_up_url = "http://127.0.0.1:8080/auth/login?acr_values=AAL3_ANY&prompt=login"
+# Starts a sign-in that sends max_age (with features.max_age; default: start_url).
+# max_age_url = "http://127.0.0.1:8080/auth/login?max_age=300"
 # Where CIS2 end-session sends the browser back to.
 # post_logout_redirect_uris = ["http://127.0.0.1:8080/"]
 
@@ -54,6 +56,8 @@ role_selection = false
 step_up = false
 end_session = false
 signed_userinfo = false
+# The RP sends max_age (rp.max_age_url), so a token whose auth_time is older, or absent, must be refused.
+max_age = false
 
 [idp]
 # The suite's IdP listens on 127.0.0.1:<port>; the RP's issuer setting names it.

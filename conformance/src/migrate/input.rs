@@ -8,39 +8,9 @@ use serde::Deserialize;
 
 use super::names;
 
-/// Why a `migrate.toml` cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum InputError {
-    /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Not valid TOML, or a key or type the tool does not know (the message names the line and the key).
-    #[error("{path}: {message}")]
-    Syntax {
-        /// The file.
-        path: String,
-        /// The parser's words, with the line.
-        message: String,
-    },
-    /// A field holds a value the tool cannot use.
-    #[error("{path}: `{field}`: {problem}. Fix: {fix}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// The field (`cis1.attributes`, `cis2.auth_method`, ...).
-        field: String,
-        /// What is wrong.
-        problem: String,
-        /// What to do.
-        fix: String,
-    },
-}
+/// Why a `migrate.toml` cannot be used: the same shape as `rp.toml`'s errors (read, syntax, a field with
+/// the fix).
+pub type InputError = crate::config::ConfigError;
 
 /// The whole file.
 #[derive(Clone, Debug, Deserialize)]
@@ -158,32 +128,21 @@ pub const AUTH_METHODS: [&str; 4] = [
 impl MigrateConfig {
     /// Reads and checks `path`.
     pub fn load(path: &Path) -> Result<Self, InputError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-        Self::parse(&text, &shown)
+        let (c, shown): (Self, String) = crate::config::read_toml(path)?;
+        c.check(&shown)?;
+        Ok(c)
     }
 
     /// Parses and checks a document; `path` names it in errors.
     pub fn parse(text: &str, path: &str) -> Result<Self, InputError> {
-        let c: Self = toml::from_str(text).map_err(|e| InputError::Syntax {
-            path: path.into(),
-            message: e.to_string().trim_end().replace('\n', "\n  "),
-        })?;
+        let c: Self = crate::config::parse_toml(text, path)?;
         c.check(path)?;
         Ok(c)
     }
 
     /// The checks serde cannot express. Weak but well-formed registrations are findings, not errors.
     pub fn check(&self, path: &str) -> Result<(), InputError> {
-        let bad = |field: &str, problem: String, fix: String| InputError::Invalid {
-            path: path.into(),
-            field: field.into(),
-            problem,
-            fix,
-        };
+        let bad = |field: &str, problem: String, fix: String| InputError::invalid(path, field, problem, fix);
         if self.app.name.trim().is_empty() {
             return Err(bad("app.name", "is empty".into(), "name the app".into()));
         }
@@ -223,30 +182,8 @@ impl MigrateConfig {
                 "write each workgroup code as CIS1's nhsWorkGroupsCodes has it".into(),
             ));
         }
-        let url = |field: &str, v: &str| -> Result<(), InputError> {
-            match url::Url::parse(v) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
-                    if u.fragment().is_some() {
-                        Err(bad(
-                            field,
-                            format!("{v:?} has a fragment"),
-                            "remove the #... part".into(),
-                        ))
-                    } else {
-                        Ok(())
-                    }
-                }
-                Ok(_) => Err(bad(
-                    field,
-                    format!("{v:?} is not an http(s) URL"),
-                    "use https://host/path".into(),
-                )),
-                Err(e) => Err(bad(
-                    field,
-                    format!("{v:?} is not a URL ({e})"),
-                    "use an absolute URL such as https://app.example.nhs.uk/auth/callback".into(),
-                )),
-            }
+        let url = |field: &str, v: &str| {
+            crate::config::check_http_url(path, field, v, "https://app.example.nhs.uk/auth/callback", true)
         };
         for u in &self.cis2.redirect_uris {
             url("cis2.redirect_uris", u)?;

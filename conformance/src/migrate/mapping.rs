@@ -68,7 +68,7 @@ pub(super) fn authorisation(cis1: &Cis1Section) -> Vec<AuthorisationCheck> {
     out
 }
 
-/// The scopes that release the claims the app needs (cis2.md §8.1), `openid` first.
+/// The scopes that release the claims the app needs (`cis2_sdk::scopes::for_claim`), `openid` first.
 pub(super) fn scopes(attributes: &[AttributeMapping], checks: &[AuthorisationCheck]) -> Vec<String> {
     let claims = attributes
         .iter()
@@ -76,17 +76,7 @@ pub(super) fn scopes(attributes: &[AttributeMapping], checks: &[AuthorisationChe
         .chain(checks.iter().map(|c| c.cis2.as_str()));
     let mut out = vec!["openid".to_owned()];
     for claim in claims {
-        let scope = if claim.starts_with("nhsid_nrbac_roles") {
-            Some("nationalrbacaccess")
-        } else if claim.starts_with("nhsid_user_orgs") {
-            Some("associatedorgs")
-        } else if claim.starts_with("selected_roleid") {
-            Some("selectedrole")
-        } else if claim == "name" {
-            Some("profile")
-        } else {
-            None
-        };
+        let scope = cis2_sdk::scopes::for_claim(claim);
         if let Some(s) = scope
             && !out.iter().any(|o| o == s)
         {

@@ -7,10 +7,12 @@ mod cis2_shapes;
 mod code_flow;
 mod id_token;
 mod jwks;
+mod max_age;
 mod reliability;
 mod roles;
 mod sign_out;
 mod step_up;
+mod transport;
 mod userinfo;
 
 use crate::scenario::Scenario;
@@ -21,6 +23,7 @@ pub fn all() -> Vec<Scenario> {
     v.extend(code_flow::all());
     v.extend(auth_request::all());
     v.extend(id_token::all());
+    v.extend(max_age::all());
     v.extend(cis2_shapes::all());
     v.extend(userinfo::all());
     v.extend(roles::all());
@@ -29,5 +32,6 @@ pub fn all() -> Vec<Scenario> {
     v.extend(sign_out::all());
     v.extend(jwks::all());
     v.extend(reliability::all());
+    v.extend(transport::all());
     v
 }

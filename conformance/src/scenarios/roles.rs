@@ -172,5 +172,26 @@ pub(super) fn all() -> Vec<Scenario> {
             },
         )
         .needs(Feature::RoleSelection),
+        Scenario::new(
+            G,
+            "missing-auth-time",
+            "a role change answered without auth_time",
+            "after prompt=login, a token without auth_time cannot show a fresh sign-in",
+            &["IDT-11"],
+            |ctx: Ctx| {
+                refuses(
+                    ctx,
+                    Case::new(
+                        Fault::MissingClaim {
+                            claim: "auth_time".into(),
+                        },
+                        "an ID token with no auth_time after prompt=login",
+                    )
+                    .start(Start::ChangeRole)
+                    .hint("After prompt=login, require auth_time and check it is later than the moment you sent the request."),
+                )
+            },
+        )
+        .needs(Feature::RoleSelection),
     ]
 }

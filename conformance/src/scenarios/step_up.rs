@@ -43,7 +43,14 @@ async fn granted(ctx: Ctx) -> Outcome {
     run.await.unwrap_or_else(|o| o)
 }
 
-async fn refused(ctx: Ctx, claim: &'static str, value: Value, what: &'static str) -> Outcome {
+fn set(claim: &str, value: Value) -> Fault {
+    Fault::SetClaim {
+        claim: claim.into(),
+        value,
+    }
+}
+
+async fn refused(ctx: Ctx, fault: Fault, what: &'static str) -> Outcome {
     let run = async {
         let uid = ctx.user(UserShape::OneRole)?;
         let control = ctx.control(&uid, Start::SignIn, Credentials::Smartcard).await?;
@@ -55,14 +62,7 @@ async fn refused(ctx: Ctx, claim: &'static str, value: Value, what: &'static str
         let b = ctx.control(&uid, Start::SignIn, Credentials::Smartcard).await?;
         let armed = ctx
             .idp
-            .arm(
-                Fault::SetClaim {
-                    claim: claim.into(),
-                    value,
-                },
-                None,
-                &uid,
-            )
+            .arm(fault, None, &uid)
             .map_err(|e| Outcome::Error(e.to_string()))?;
         ctx.rec.step("suite", format!("armed: {what}"));
         ctx.sign_in(&b, &uid, Start::StepUp, Credentials::Smartcard)
@@ -103,8 +103,7 @@ pub(super) fn all() -> Vec<Scenario> {
             |ctx| {
                 refused(
                     ctx,
-                    "acr",
-                    json!("AAL2_OR_AAL3_ANY"),
+                    set("acr", json!("AAL2_OR_AAL3_ANY")),
                     "a step-up answered with an AAL2 acr",
                 )
             },
@@ -119,8 +118,7 @@ pub(super) fn all() -> Vec<Scenario> {
             |ctx| {
                 refused(
                     ctx,
-                    "authentication_assurance_level",
-                    json!("2"),
+                    set("authentication_assurance_level", json!("2")),
                     "a step-up answered with authentication_assurance_level 2",
                 )
             },
@@ -136,9 +134,25 @@ pub(super) fn all() -> Vec<Scenario> {
                 let old = super::id_token::now(&ctx) - 3600;
                 refused(
                     ctx,
-                    "auth_time",
-                    json!(old),
+                    set("auth_time", json!(old)),
                     "a step-up answered with an hour-old auth_time",
+                )
+            },
+        )
+        .needs(Feature::StepUp),
+        Scenario::new(
+            G,
+            "missing-auth-time",
+            "step-up answered without auth_time",
+            "after prompt=login, a token without auth_time cannot show a fresh sign-in",
+            &["IDT-11"],
+            |ctx: Ctx| {
+                refused(
+                    ctx,
+                    Fault::MissingClaim {
+                        claim: "auth_time".into(),
+                    },
+                    "a step-up answered with no auth_time",
                 )
             },
         )

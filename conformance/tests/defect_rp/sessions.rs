@@ -206,6 +206,21 @@ async fn jwks_cache_defects() {
         assert_eq!(status, expected, "{defects:?}: {why}");
         e.rp.shutdown().await;
     }
+    // jwks_merged_on_refetch: rotate with no grace period, sign in with the new key (refetch), then a token
+    // signed with the removed key.
+    for (defects, expected) in [(vec![], 400), (vec![Defect::JwksMergedOnRefetch], 302)] {
+        let e = env(&defects).await;
+        assert_eq!(e.sign_in(&browser(), LOGIN_PATH, GP, None).await, 302);
+        let body = json!({"private_key_pem": IDP_KEY_B, "grace_period_secs": 0});
+        let r = e.admin(reqwest::Method::POST, "/keys/rotate", Some(body)).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(e.sign_in(&browser(), LOGIN_PATH, GP, None).await, 302);
+        assert_eq!(e.rp.jwks_fetches(), 2);
+        e.inject(json!({"fault": {"kind": "removed_key"}}));
+        let (status, why) = e.sign_in_why(&browser(), LOGIN_PATH, GP, None).await;
+        assert_eq!(status, expected, "{defects:?}: {why}");
+        e.rp.shutdown().await;
+    }
     // refetch_every_token: with the JWKS endpoint down, the cached keys still verify.
     for (defects, expected) in [(vec![], 302), (vec![Defect::RefetchEveryToken], 400)] {
         let e = env(&defects).await;
@@ -235,7 +250,7 @@ async fn jwks_cache_defects() {
 
 #[test]
 fn defect_names_round_trip() {
-    assert_eq!(Defect::ALL.len(), 18);
+    assert_eq!(Defect::ALL.len(), 20);
     for d in Defect::ALL {
         let json = serde_json::to_value(d).unwrap();
         assert_eq!(json, d.to_string());

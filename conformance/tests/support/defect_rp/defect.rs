@@ -25,10 +25,15 @@ pub(crate) enum Defect {
     IssuerNormalised,
     /// The JWKS is fetched once and never again, even when a token names an unknown `kid` (key rotation).
     NoRefetchOnUnknownKid,
+    /// A refetched JWKS is merged into the cached keys instead of replacing them, so a key the IdP removed
+    /// still verifies tokens.
+    JwksMergedOnRefetch,
     /// The JWKS is fetched again for every ID token and every logout token (no cache).
     RefetchEveryToken,
     /// `auth_time` is not checked after `prompt=login`.
     StaleAuthTimeAccepted,
+    /// `max_age` is sent, but `auth_time` is not compared with it (nor required).
+    MaxAgeIgnored,
     /// A step-up (AAL3 asked for) is validated against the ordinary sign-in's floor, and the session then
     /// records the AAL3 it asked for instead of what the token says.
     Aal2AcceptedForStepUp,
@@ -52,7 +57,7 @@ pub(crate) enum Defect {
 
 impl Defect {
     /// Every defect, in declaration order.
-    pub(crate) const ALL: [Defect; 18] = [
+    pub(crate) const ALL: [Defect; 20] = [
         Defect::NonceNotChecked,
         Defect::AlgNoneAccepted,
         Defect::SignatureNotVerified,
@@ -60,8 +65,10 @@ impl Defect {
         Defect::AnyAudAccepted,
         Defect::IssuerNormalised,
         Defect::NoRefetchOnUnknownKid,
+        Defect::JwksMergedOnRefetch,
         Defect::RefetchEveryToken,
         Defect::StaleAuthTimeAccepted,
+        Defect::MaxAgeIgnored,
         Defect::Aal2AcceptedForStepUp,
         Defect::BclIgnoresSid,
         Defect::BclReplayAccepted,
@@ -83,8 +90,10 @@ impl Defect {
             Defect::AnyAudAccepted => "any_aud_accepted",
             Defect::IssuerNormalised => "issuer_normalised",
             Defect::NoRefetchOnUnknownKid => "no_refetch_on_unknown_kid",
+            Defect::JwksMergedOnRefetch => "jwks_merged_on_refetch",
             Defect::RefetchEveryToken => "refetch_every_token",
             Defect::StaleAuthTimeAccepted => "stale_auth_time_accepted",
+            Defect::MaxAgeIgnored => "max_age_ignored",
             Defect::Aal2AcceptedForStepUp => "aal2_accepted_for_step_up",
             Defect::BclIgnoresSid => "bcl_ignores_sid",
             Defect::BclReplayAccepted => "bcl_replay_accepted",

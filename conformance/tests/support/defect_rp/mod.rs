@@ -47,6 +47,8 @@ pub(crate) const HOME_PATH: &str = "/";
 pub(crate) const LOGIN_PATH: &str = "/login";
 /// `GET` starts an AAL3 step-up.
 pub(crate) const STEP_UP_PATH: &str = "/step-up";
+/// Signs in with `max_age` = [`MAX_AUTH_AGE_SECS`] (for a recently-authenticated action).
+pub(crate) const MAX_AGE_PATH: &str = "/login-recent";
 /// `GET` starts a role change.
 pub(crate) const CHANGE_ROLE_PATH: &str = "/change-role";
 /// `GET` the redirect URI.
@@ -164,6 +166,7 @@ pub(crate) async fn start(cfg: DefectRpConfig) -> std::io::Result<RunningRp> {
         .route(HOME_PATH, get(routes::home))
         .route(LOGIN_PATH, get(routes::login))
         .route(STEP_UP_PATH, get(routes::step_up))
+        .route(MAX_AGE_PATH, get(routes::login_recent))
         .route(CHANGE_ROLE_PATH, get(routes::change_role))
         .route(CALLBACK_PATH, get(routes::callback))
         .route(ME_PATH, get(routes::me))

@@ -116,7 +116,19 @@ impl Rp {
         let p = self.provider().await?;
         self.jwks_fetches.fetch_add(1, Ordering::SeqCst);
         let doc = get_json(&self.http, &p.jwks_uri, None).await?;
-        let keys = Arc::new(JwkSet::from_document(&doc).map_err(|e| format!("jwks: {e}"))?);
+        let mut keys = JwkSet::from_document(&doc).map_err(|e| format!("jwks: {e}"))?;
+        if self.has(Defect::JwksMergedOnRefetch)
+            && let Some(old) = lock(&self.jwks).keys.clone()
+        {
+            let kept = old
+                .keys()
+                .iter()
+                .filter(|k| k.kid().is_none_or(|kid| !keys.knows_kid(kid)))
+                .cloned();
+            let merged: Vec<_> = keys.keys().iter().cloned().chain(kept).collect();
+            keys = JwkSet::from_keys(merged).map_err(|e| format!("jwks: {e}"))?;
+        }
+        let keys = Arc::new(keys);
         lock(&self.jwks).keys = Some(keys.clone());
         Ok(keys)
     }

@@ -23,6 +23,8 @@ enum Kind {
     Login,
     StepUp,
     ChangeRole,
+    /// A sign-in with `max_age`.
+    Recent,
 }
 
 fn page(status: StatusCode, title: &str, text: &str) -> Response {
@@ -56,6 +58,11 @@ pub(crate) async fn login(State(rp): State<Arc<Rp>>, headers: HeaderMap) -> Resp
     start(&rp, &headers, Kind::Login).await
 }
 
+/// `GET /login-recent`: a sign-in with `max_age`.
+pub(crate) async fn login_recent(State(rp): State<Arc<Rp>>, headers: HeaderMap) -> Response {
+    start(&rp, &headers, Kind::Recent).await
+}
+
 /// `GET /step-up`.
 pub(crate) async fn step_up(State(rp): State<Arc<Rp>>, headers: HeaderMap) -> Response {
     start(&rp, &headers, Kind::StepUp).await
@@ -72,7 +79,7 @@ async fn start(rp: &Rp, headers: &HeaderMap, kind: Kind) -> Response {
         Err(e) => return page(StatusCode::BAD_GATEWAY, "Sign-in unavailable", &e),
     };
     let (acr, scope, prompt_login) = match kind {
-        Kind::Login => ("AAL2_OR_AAL3_ANY", SCOPE.to_owned(), false),
+        Kind::Login | Kind::Recent => ("AAL2_OR_AAL3_ANY", SCOPE.to_owned(), false),
         Kind::StepUp => ("AAL3_ANY", SCOPE.to_owned(), true),
         Kind::ChangeRole => ("AAL2_OR_AAL3_ANY", format!("{SCOPE} selectedrole"), true),
     };
@@ -91,6 +98,7 @@ async fn start(rp: &Rp, headers: &HeaderMap, kind: Kind) -> Response {
                 acr_values: vec![acr.to_owned()],
                 prompt_login,
                 step_up: matches!(kind, Kind::StepUp),
+                max_age: matches!(kind, Kind::Recent).then_some(MAX_AUTH_AGE_SECS),
                 created_at: t,
             },
         );
@@ -109,6 +117,9 @@ async fn start(rp: &Rp, headers: &HeaderMap, kind: Kind) -> Response {
         .append_pair("acr_values", acr);
     if prompt_login {
         q.append_pair("prompt", "login");
+    }
+    if matches!(kind, Kind::Recent) {
+        q.append_pair("max_age", &MAX_AUTH_AGE_SECS.to_string());
     }
     let location = format!("{}?{}", provider.authorization_endpoint, q.finish());
     let set_cookie =
@@ -210,6 +221,17 @@ async fn finish(rp: &Rp, headers: &HeaderMap, query: &str) -> Result<Session, St
             .ok_or("no auth_time after prompt=login")?;
         if t.saturating_sub(at) > MAX_AUTH_AGE_SECS.saturating_add(LEEWAY_SECS) {
             return Err("auth_time is too old for prompt=login".into());
+        }
+    }
+    if let Some(max_age) = pending.max_age
+        && !rp.has(Defect::MaxAgeIgnored)
+    {
+        let at = claims
+            .get("auth_time")
+            .and_then(Value::as_u64)
+            .ok_or("no auth_time although max_age was sent")?;
+        if t.saturating_sub(at) > max_age.saturating_add(LEEWAY_SECS) {
+            return Err("auth_time is older than max_age".into());
         }
     }
     let mut acr = claim("acr");

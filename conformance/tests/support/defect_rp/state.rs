@@ -23,6 +23,8 @@ pub(crate) struct Pending {
     pub(crate) acr_values: Vec<String>,
     pub(crate) prompt_login: bool,
     pub(crate) step_up: bool,
+    /// The `max_age` sent, if any.
+    pub(crate) max_age: Option<u64>,
     pub(crate) created_at: u64,
 }
 
