@@ -121,7 +121,9 @@ async fn authorize(st: &AppState, acr: &str) -> String {
 
 /// Signs in with `method` (`password` or `smartcard`, the seeded credentials); returns the SSO cookie.
 async fn form_login(st: &AppState, uid: &str, method: &str) -> String {
-    let i = authorize(st, "AAL1_USERPASS").await;
+    // `AAL1_USERPASS` names the password method: only it answers that value.
+    let acr = if method == "password" { "AAL1_USERPASS" } else { "AAL3_ANY" };
+    let i = authorize(st, acr).await;
     let secret = match method {
         "smartcard" => format!("passcode={}", cis2_mock_idp::DEFAULT_PASSCODE),
         _ => format!("password={}", cis2_mock_idp::DEFAULT_PASSWORD),
@@ -513,6 +515,71 @@ async fn passkey_is_aal2_and_refused_for_aal3() {
             .iter()
             .any(|s| s.uid == uid && s.method == AuthMethod::Passkey)
     );
+}
+
+#[tokio::test]
+async fn aal3_passkey_signs_in_at_aal3_but_does_not_answer_aal3_fido2() {
+    let st = state();
+    let uid = user_with_webauthn(&st);
+    let cookie = strong_login(&st, &uid).await;
+    let mut key = SoftKey::new();
+    let reg = register(&st, &cookie, &mut key, "passkey_aal3").await;
+    assert_eq!(
+        reg.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reg.body)
+    );
+    assert_eq!(reg.json()["kind"], "passkey_aal3");
+    assert_eq!(reg.json()["aal"], 3);
+
+    // A method-specific value names another method: refused before any ceremony.
+    let i = authorize(&st, "AAL3_FIDO2").await;
+    let r = login_start(&st, &i, &uid, "passkey_aal3").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"], "insufficient_assurance");
+
+    let i = authorize(&st, "AAL3_ANY").await;
+    let opts = login_start(&st, &i, &uid, "passkey_aal3").await.json();
+    let cred = key.get(&opts, ORIGIN, UP | UV, true);
+    let fin = post_json(
+        &st,
+        "/webauthn/login/finish",
+        None,
+        json!({"ceremony": opts["ceremony"], "credential": cred}),
+    )
+    .await;
+    assert_eq!(
+        fin.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&fin.body)
+    );
+    let redirect = fin.json()["redirect"].as_str().unwrap().to_owned();
+    let code = redirect
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let tok = call(
+        &st,
+        "POST",
+        &format!("{REALM}/access_token"),
+        None,
+        "application/x-www-form-urlencoded",
+        format!(
+            "grant_type=authorization_code&code={code}&redirect_uri={REDIRECT}&client_id={CLIENT}&client_secret=demo-secret"
+        ),
+    )
+    .await;
+    assert_eq!(tok.status, StatusCode::OK);
+    let claims = payload(tok.json()["id_token"].as_str().unwrap());
+    assert_eq!(claims["acr"], "AAL3_ANY");
+    assert_eq!(claims["amr"], json!(["PASSKEY"]));
+    assert_eq!(claims["authentication_assurance_level"], "3");
 }
 
 #[tokio::test]
