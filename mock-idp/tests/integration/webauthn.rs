@@ -830,7 +830,8 @@ async fn webauthn_without_javascript_explains_itself() {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(String::from_utf8_lossy(&r.body).contains("needs JavaScript"));
-    // The login page offers both WebAuthn methods, styled with the NHS.UK classes.
+    // The login page offers the AAL3 WebAuthn methods (not the AAL2 passkey: AAL3 was asked for), styled
+    // with the NHS.UK classes.
     let page = call(
         &st,
         "GET",
@@ -841,7 +842,8 @@ async fn webauthn_without_javascript_explains_itself() {
     )
     .await;
     let html = String::from_utf8_lossy(&page.body);
-    assert!(html.contains("value=\"fido2\"") && html.contains("value=\"passkey\""));
+    assert!(html.contains("value=\"fido2\"") && html.contains("value=\"passkey_aal3\""));
+    assert!(!html.contains("value=\"passkey\""));
     assert!(html.contains("nhsuk-header") && html.contains("Care Identity Service"));
     let js = call(&st, "GET", "/assets/mock-idp.js", None, "", String::new()).await;
     assert_eq!(js.status, StatusCode::OK);
