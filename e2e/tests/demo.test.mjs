@@ -171,9 +171,9 @@ test('demo: security key registered with a virtual authenticator signs in at AAL
   await withDemoArtifacts('demo-security-key', { context, page, mock }, async () => {
     const users = await mock.admin('GET', '/users');
     const user = users.find(
-      (u) => u.authenticators.includes('fido2') && u.authenticators.includes('totp') && u.roles.length === 1,
+      (u) => u.authenticators.includes('fido2') && u.authenticators.includes('smartcard') && u.roles.length === 1,
     );
-    assert.ok(user, 'a seeded single-role user may use a security key and TOTP');
+    assert.ok(user, 'a seeded single-role user may use a security key and a smartcard');
     await mock.admin('DELETE', `/users/${user.uid}/webauthn-credentials`);
 
     const cdp = await context.newCDPSession(page);
@@ -182,10 +182,11 @@ test('demo: security key registered with a virtual authenticator signs in at AAL
       options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
     });
 
-    // Sign in to the demo another way (AAL2) so the mock has an SSO session, then register a security key on the
-    // mock's manage page.
-    await page.goto(`${d.base}/auth/login?acr_values=AAL2_OR_AAL3_ANY&return_to=%2F`);
-    await mockSignIn(page, mock, { uid: user.uid, method: 'totp', returnUrlPrefix: `${d.base}/` });
+    // Sign in to the demo another way so the mock has an SSO session, then register a security key on the mock's
+    // manage page. The smartcard: registering a security key needs a session at its level (AAL3,
+    // `[webauthn] registration_needs_level`, on by default).
+    await page.goto(`${d.base}/auth/login?acr_values=AAL3_ANY&return_to=%2F`);
+    await mockSignIn(page, mock, { uid: user.uid, method: 'smartcard', returnUrlPrefix: `${d.base}/` });
     await page.locator('#signed-in').waitFor();
     await page.goto(`${mock.issuer}/manage-authenticators`);
     await page.locator('#signed-in-user').waitFor();
