@@ -187,10 +187,7 @@ pub struct AcrRules {
 impl AcrRules {
     /// Rules for this card mode and `AAL2_ANY` meaning.
     pub fn new(card_mode: CardMode, aal2_any: Aal2Any) -> Self {
-        Self {
-            card_mode,
-            aal2_any,
-        }
+        Self { card_mode, aal2_any }
     }
 }
 

@@ -55,7 +55,8 @@ pub(crate) fn sign_in(
     let now = st.0.clock.now();
     if method.acr_for(&i.req.acr_values, st.acr_rules()).is_none() {
         let asked = i.req.acr_values.join(" or ");
-        let message = if cis2_sdk::acr::requested_level(&i.req.acr_values).is_some_and(|l| method.aal() >= l) {
+        let message = if cis2_sdk::acr::requested_level(&i.req.acr_values).is_some_and(|l| method.aal() >= l)
+        {
             // Strong enough, but the request names another way to sign in (`AAL3_FIDO2`, …).
             format!(
                 "The service asked for {asked}, which {} cannot answer. Choose the way to sign in it names.",

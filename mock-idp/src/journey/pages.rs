@@ -112,7 +112,10 @@ fn method_item(m: AuthMethod, checked: bool, uids: &[&str]) -> String {
     let hint_html = if hint.is_empty() {
         String::new()
     } else {
-        format!("<div class=\"nhsuk-hint nhsuk-radios__hint\" id=\"{id}-hint\">{}</div>", esc(hint))
+        format!(
+            "<div class=\"nhsuk-hint nhsuk-radios__hint\" id=\"{id}-hint\">{}</div>",
+            esc(hint)
+        )
     };
     let mut html = format!(
         "<div class=\"nhsuk-radios__item\" data-uids=\"{}\"><input class=\"nhsuk-radios__input\" id=\"{id}\" \
@@ -126,7 +129,11 @@ fn method_item(m: AuthMethod, checked: bool, uids: &[&str]) -> String {
     if !fields.is_empty() {
         html.push_str(&format!(
             "<div class=\"nhsuk-radios__conditional{}\" id=\"conditional-{id}\">{fields}</div>",
-            if checked { "" } else { " nhsuk-radios__conditional--hidden" }
+            if checked {
+                ""
+            } else {
+                " nhsuk-radios__conditional--hidden"
+            }
         ));
     }
     html

@@ -59,7 +59,9 @@ async fn ipad_app_and_nhsmail_reach_the_rp_with_their_acr_and_amr() {
         let browser = browser();
         let login = rp.login(&h, &browser, &acr(requested), GINA, method).await;
         let done = rp.finish(&h, &login).await.unwrap();
-        let id = done.id_token.unwrap_or_else(|e| panic!("{requested}/{method}: {e}"));
+        let id = done
+            .id_token
+            .unwrap_or_else(|e| panic!("{requested}/{method}: {e}"));
         assert_eq!(id.acr.as_deref(), Some(requested));
         assert_eq!(id.amr, [amr]);
         assert_eq!(id.authentication_assurance_level.map(|l| l.0), Some(aal));
@@ -108,7 +110,9 @@ async fn a_method_specific_value_is_answered_only_by_that_method_and_checked_by_
     assert_eq!(token_code(&err), "token.acr_not_satisfied");
     h.inject(json!({"client_id": C, "fault": {"kind": "set_claim", "claim": "acr", "value": "AAL2_TOTP"}}))
         .await;
-    let login = rp.login(&h, &browser(), &acr("AAL2_NHSMAIL"), GINA, "nhsmail").await;
+    let login = rp
+        .login(&h, &browser(), &acr("AAL2_NHSMAIL"), GINA, "nhsmail")
+        .await;
     let err = rp.finish(&h, &login).await.unwrap().id_token.unwrap_err();
     assert_eq!(token_code(&err), "token.acr_not_satisfied");
 }
@@ -117,7 +121,9 @@ async fn a_method_specific_value_is_answered_only_by_that_method_and_checked_by_
 async fn aal2_any_means_at_least_aal2_until_switched_to_aal2_only() {
     let (h, rp) = setup().await;
     assert_eq!(h.admin_get("/acr").await["aal2_any"], "at_least_aal2");
-    let login = rp.login(&h, &browser(), &acr("AAL2_ANY"), GINA, "smartcard").await;
+    let login = rp
+        .login(&h, &browser(), &acr("AAL2_ANY"), GINA, "smartcard")
+        .await;
     let id = rp.finish(&h, &login).await.unwrap().id_token.unwrap();
     assert_eq!(id.acr.as_deref(), Some("AAL2_ANY"));
     assert_eq!(id.amr, ["N3_SMARTCARD"]);
@@ -170,7 +176,15 @@ async fn login_page_offers_only_methods_that_can_meet_the_request() {
     // A method-specific value: that method alone.
     let (_, page) = login_page(&h, "AAL3_FIDO2", None).await;
     assert!(page.contains(&method("fido2")));
-    for other in ["smartcard", "ios", "passkey_aal3", "passkey", "totp", "nhsmail", "password"] {
+    for other in [
+        "smartcard",
+        "ios",
+        "passkey_aal3",
+        "passkey",
+        "totp",
+        "nhsmail",
+        "password",
+    ] {
         assert!(!page.contains(&method(other)), "{other} offered for AAL3_FIDO2");
     }
     // AAL3: the AAL3 methods, each with its own fields revealed under its radio.
@@ -199,7 +213,12 @@ async fn login_page_offers_only_methods_that_can_meet_the_request() {
     form.extend(credentials("totp", h.now().await));
     let r = post_form(&h.http, &h.url("/login"), &form).await;
     assert_eq!(r.status(), 403);
-    assert!(r.text().await.unwrap().contains("has no authenticator that meets the assurance"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("has no authenticator that meets the assurance")
+    );
     // AAL2 or AAL3: every field of every method is in the HTML (the form works without JavaScript), and
     // the methods carry the users who can use them.
     let (_, page) = login_page(&h, "AAL2_OR_AAL3_ANY", None).await;
@@ -237,7 +256,10 @@ async fn the_totp_method_accepts_its_own_password_field_and_the_shared_one() {
             ("uid", GINA.to_owned()),
             ("method", "totp".to_owned()),
             (field, cis2_mock_idp::DEFAULT_PASSWORD.to_owned()),
-            ("totp", cis2_mock_idp::totp(cis2_mock_idp::DEFAULT_TOTP_SECRET, now)),
+            (
+                "totp",
+                cis2_mock_idp::totp(cis2_mock_idp::DEFAULT_TOTP_SECRET, now),
+            ),
         ];
         let r = post_form(&h.http, &h.url("/login"), &form).await;
         assert_eq!(r.status(), 302, "{field}");

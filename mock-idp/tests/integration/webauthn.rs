@@ -122,7 +122,11 @@ async fn authorize(st: &AppState, acr: &str) -> String {
 /// Signs in with `method` (`password` or `smartcard`, the seeded credentials); returns the SSO cookie.
 async fn form_login(st: &AppState, uid: &str, method: &str) -> String {
     // `AAL1_USERPASS` names the password method: only it answers that value.
-    let acr = if method == "password" { "AAL1_USERPASS" } else { "AAL3_ANY" };
+    let acr = if method == "password" {
+        "AAL1_USERPASS"
+    } else {
+        "AAL3_ANY"
+    };
     let i = authorize(st, acr).await;
     let secret = match method {
         "smartcard" => format!("passcode={}", cis2_mock_idp::DEFAULT_PASSCODE),

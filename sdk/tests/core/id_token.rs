@@ -395,8 +395,16 @@ fn every_method_specific_value_requires_its_own_method() {
     };
     for (requested, aal, same_level_others) in [
         ("AAL3_IOS", "3", &["AAL3_ANY", "AAL3_FIDO2", "AAL3_SMARTCARD"][..]),
-        ("AAL3_N3_SMARTCARD", "3", &["AAL3_ANY", "AAL3_CIS2_SMARTCARD", "AAL3_IOS"][..]),
-        ("AAL2_NHSMAIL", "2", &["AAL2_ANY", "AAL2_OR_AAL3_ANY", "AAL2_TOTP"][..]),
+        (
+            "AAL3_N3_SMARTCARD",
+            "3",
+            &["AAL3_ANY", "AAL3_CIS2_SMARTCARD", "AAL3_IOS"][..],
+        ),
+        (
+            "AAL2_NHSMAIL",
+            "2",
+            &["AAL2_ANY", "AAL2_OR_AAL3_ANY", "AAL2_TOTP"][..],
+        ),
         ("AAL2_TOTP", "2", &["AAL2_NHSMAIL", "AAL2_ANY"][..]),
     ] {
         assert!(check(requested, requested, aal).is_ok(), "{requested}");
@@ -405,7 +413,10 @@ fn every_method_specific_value_requires_its_own_method() {
         }
     }
     // Below the requested level: refused whatever the name.
-    assert_err!(check("AAL2_NHSMAIL", "AAL1_USERPASS", "1"), TokenError::AcrNotSatisfied { .. });
+    assert_err!(
+        check("AAL2_NHSMAIL", "AAL1_USERPASS", "1"),
+        TokenError::AcrNotSatisfied { .. }
+    );
     // A higher level always meets a lower method-specific request.
     assert!(check("AAL2_NHSMAIL", "AAL3_IOS", "3").is_ok());
 }
