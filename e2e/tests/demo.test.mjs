@@ -171,9 +171,9 @@ test('demo: security key registered with a virtual authenticator signs in at AAL
   await withDemoArtifacts('demo-security-key', { context, page, mock }, async () => {
     const users = await mock.admin('GET', '/users');
     const user = users.find(
-      (u) => u.authenticators.includes('fido2') && u.authenticators.includes('smartcard') && u.roles.length === 1,
+      (u) => u.authenticators.includes('fido2') && u.authenticators.includes('totp') && u.roles.length === 1,
     );
-    assert.ok(user, 'a seeded single-role user may use a security key and a smartcard');
+    assert.ok(user, 'a seeded single-role user may use a security key and TOTP');
     await mock.admin('DELETE', `/users/${user.uid}/webauthn-credentials`);
 
     const cdp = await context.newCDPSession(page);
@@ -182,9 +182,8 @@ test('demo: security key registered with a virtual authenticator signs in at AAL
       options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
     });
 
-    // Sign in to the demo another way so the mock has an SSO session, then register a security key on the mock's
-    // manage page. The smartcard: registering a security key needs a session at its level (AAL3,
-    // `[webauthn] registration_needs_level`, on by default).
+    // Sign in to the demo another way so the mock has an SSO session — the smartcard, since registering a
+    // security key needs a session at its level (AAL3) — then register a security key on the mock's manage page.
     await page.goto(`${d.base}/auth/login?acr_values=AAL3_ANY&return_to=%2F`);
     await mockSignIn(page, mock, { uid: user.uid, method: 'smartcard', returnUrlPrefix: `${d.base}/` });
     await page.locator('#signed-in').waitFor();

@@ -4,6 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 
 use super::json::{Res, created, no_content, ok, parse};
+use super::redact;
 use crate::clients::Client;
 use crate::errors::AdminError;
 use crate::logout::end_session;
@@ -11,20 +12,21 @@ use crate::state::{AppState, lock, read, write};
 use crate::users::{User, org};
 
 pub(super) async fn list_users(State(st): State<AppState>) -> Res {
-    ok(st.users())
+    ok(st.users().into_iter().map(redact::user).collect::<Vec<_>>())
 }
 
 pub(super) async fn get_user(State(st): State<AppState>, Path(uid): Path<String>) -> Res {
-    ok(st.user(&uid).ok_or(AdminError::NotFound("user"))?)
+    ok(redact::user(st.user(&uid).ok_or(AdminError::NotFound("user"))?))
 }
 
 pub(super) async fn create_user(State(st): State<AppState>, body: Bytes) -> Res {
-    let u: User = parse(&body)?;
+    let mut u: User = parse(&body)?;
     if st.user(&u.uid).is_some() {
         return Err(AdminError::Conflict("a user with this uid exists".into()));
     }
+    redact::restore_user(&mut u, None)?;
     st.put_user(u.clone())?;
-    created(u)
+    created(redact::user(u))
 }
 
 pub(super) async fn put_user(State(st): State<AppState>, Path(uid): Path<String>, body: Bytes) -> Res {
@@ -37,8 +39,9 @@ pub(super) async fn put_user(State(st): State<AppState>, Path(uid): Path<String>
             "uid in the body differs from the path".into(),
         ));
     }
+    redact::restore_user(&mut u, st.user(&uid).as_ref())?;
     st.put_user(u.clone())?;
-    ok(u)
+    ok(redact::user(u))
 }
 
 pub(super) async fn delete_user(State(st): State<AppState>, Path(uid): Path<String>) -> Res {
@@ -76,7 +79,7 @@ pub(super) async fn add_role(State(st): State<AppState>, Path(uid): Path<String>
     }
     u.roles.push(role);
     st.put_user(u.clone())?;
-    ok(u)
+    ok(redact::user(u))
 }
 
 pub(super) async fn delete_role(
@@ -90,35 +93,43 @@ pub(super) async fn delete_role(
         return Err(AdminError::NotFound("role"));
     }
     st.put_user(u.clone())?;
-    ok(u)
+    ok(redact::user(u))
 }
 
 pub(super) async fn list_clients(State(st): State<AppState>) -> Res {
-    ok(read(&st.0.clients).values().cloned().collect::<Vec<_>>())
+    ok(read(&st.0.clients)
+        .values()
+        .cloned()
+        .map(redact::client)
+        .collect::<Vec<_>>())
 }
 
 pub(super) async fn get_client(State(st): State<AppState>, Path(id): Path<String>) -> Res {
-    ok(st.client(&id).ok_or(AdminError::NotFound("client"))?)
+    ok(redact::client(
+        st.client(&id).ok_or(AdminError::NotFound("client"))?,
+    ))
 }
 
 pub(super) async fn create_client(State(st): State<AppState>, body: Bytes) -> Res {
-    let c: Client = parse(&body)?;
+    let mut c: Client = parse(&body)?;
     if st.client(&c.client_id).is_some() {
         return Err(AdminError::Conflict("a client with this client_id exists".into()));
     }
+    redact::restore_client(&mut c, None)?;
     st.put_client(c.clone())?;
-    created(c)
+    created(redact::client(c))
 }
 
 pub(super) async fn put_client(State(st): State<AppState>, Path(id): Path<String>, body: Bytes) -> Res {
-    let c: Client = parse(&body)?;
+    let mut c: Client = parse(&body)?;
     if c.client_id != id {
         return Err(AdminError::InvalidRequest(
             "client_id in the body differs from the path".into(),
         ));
     }
+    redact::restore_client(&mut c, st.client(&id).as_ref())?;
     st.put_client(c.clone())?;
-    ok(c)
+    ok(redact::client(c))
 }
 
 pub(super) async fn delete_client(State(st): State<AppState>, Path(id): Path<String>) -> Res {

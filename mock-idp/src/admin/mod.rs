@@ -9,6 +9,7 @@ mod directory;
 mod guard;
 mod json;
 mod page;
+mod redact;
 mod runtime;
 mod sessions;
 

@@ -109,7 +109,12 @@ pub(super) async fn clear_faults(State(st): State<AppState>) -> Res {
     no_content()
 }
 
-pub(super) async fn delete_fault(State(st): State<AppState>, Path(id): Path<u64>) -> Res {
+/// `DELETE /faults/{id}`. The id is read as a string so that a malformed one gets the JSON error shape (axum's
+/// own `Path<u64>` rejection is plain text).
+pub(super) async fn delete_fault(State(st): State<AppState>, Path(id): Path<String>) -> Res {
+    let id: u64 = id
+        .parse()
+        .map_err(|_| AdminError::InvalidRequest(format!("fault id {id:?} is not a number")))?;
     if st.remove_fault(id) {
         no_content()
     } else {

@@ -6,6 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use serde_json::json;
 
 use super::json::{Res, created, no_content, ok, parse};
+use super::redact;
 use crate::auto_login::AutoLoginRequest;
 use crate::errors::AdminError;
 use crate::logout::{MintLogoutToken, end_session, end_session_by_sid};
@@ -30,7 +31,11 @@ pub(super) async fn end_all_sessions(State(st): State<AppState>) -> Res {
 }
 
 pub(super) async fn list_deliveries(State(st): State<AppState>) -> Res {
-    ok(st.deliveries())
+    ok(st
+        .deliveries()
+        .into_iter()
+        .map(redact::delivery)
+        .collect::<Vec<_>>())
 }
 
 pub(super) async fn clear_deliveries(State(st): State<AppState>) -> Res {

@@ -75,7 +75,8 @@ async fn exchange(st: &AppState, headers: &HeaderMap, body: &str, seen: &mut See
             "auth_method": client.token_endpoint_auth_method.as_str(),
             "assertion_jti": auth.assertion_jti.as_deref().map(logged),
             "grant_type": get("grant_type").as_deref().map(logged),
-            "code_verifier": get("code_verifier").as_deref().map(logged),
+            // The verifier is a secret: the log says that one was sent, and its length.
+            "code_verifier": get("code_verifier").map(|v| format!("[redacted: {} bytes]", v.len())),
         }));
     }
     if let Some(r) = endpoint_fault(

@@ -115,14 +115,14 @@ async fn oidc_and_journey_bodies_are_limited_to_64_kib() {
 }
 
 #[tokio::test]
-async fn the_request_log_truncates_long_fields() {
+async fn the_request_log_truncates_long_fields_and_keeps_no_pkce_verifier() {
     let h = setup(Config::default()).await;
     let r = token_post(
         &h,
         &[
             ("client_id", C.into()),
             ("client_secret", "s3cret".into()),
-            ("grant_type", "authorization_code".into()),
+            ("grant_type", "g".repeat(20_000)),
             ("code", "nope".into()),
             ("code_verifier", "v".repeat(20_000)),
         ],
@@ -130,13 +130,93 @@ async fn the_request_log_truncates_long_fields() {
     .await;
     assert_eq!(r.status(), 400);
     let log = h.admin_get("/requests").await;
-    let logged = log[0]["code_verifier"].as_str().unwrap();
+    let logged = log[0]["grant_type"].as_str().unwrap();
     assert!(logged.len() < 2200, "{} bytes logged", logged.len());
-    assert!(logged.starts_with(&"v".repeat(2048)));
+    assert!(logged.starts_with(&"g".repeat(2048)));
     assert!(
         logged.ends_with("…[truncated 17952 bytes]"),
         "{}",
         &logged[2000..]
+    );
+    // The verifier is a secret: only its length is logged.
+    assert_eq!(log[0]["code_verifier"], "[redacted: 20000 bytes]");
+    assert!(!log.to_string().contains("s3cret"));
+}
+
+/// Issue #10 §2: no secret leaves the admin API — client secrets, users' passwords, passcodes and TOTP seeds,
+/// delivered logout tokens — and sending the redaction marker back keeps the stored secret.
+#[tokio::test]
+async fn admin_answers_carry_no_secrets_and_a_round_trip_keeps_them() {
+    let h = setup(Config::default()).await;
+    let clients = h.admin_get("/clients").await;
+    let users = h.admin_get("/users").await;
+    for u in users.as_array().unwrap() {
+        for field in ["password", "passcode", "totp_secret"] {
+            assert!(
+                u[field] == "[redacted]" || u[field].is_null() || u[field] == "",
+                "{field}: {u}"
+            );
+        }
+    }
+    assert!(!users.to_string().contains(cis2_mock_idp::DEFAULT_TOTP_SECRET));
+    assert!(
+        clients
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["client_secret"].is_null() || c["client_secret"] == "[redacted]")
+    );
+    let demo = h.admin_get(&format!("/clients/{C}")).await;
+    assert_eq!(demo["client_secret"], "[redacted]");
+
+    // GET → PUT unchanged: the client still authenticates with its real secret.
+    let r = h
+        .http
+        .put(h.admin(&format!("/clients/{C}")))
+        .json_body(&demo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json_value().await["client_secret"], "[redacted]");
+    assert_eq!(
+        h.idp.state().client(C).unwrap().client_secret.as_deref(),
+        Some("s3cret")
+    );
+
+    // The same for a user's credentials.
+    let uid = users[0]["uid"].as_str().unwrap().to_owned();
+    let before = h.idp.state().user(&uid).unwrap();
+    let r = h
+        .http
+        .put(h.admin(&format!("/users/{uid}")))
+        .json_body(&users[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let after = h.idp.state().user(&uid).unwrap();
+    assert_eq!(
+        (after.password, after.passcode, after.totp_secret),
+        (before.password, before.passcode, before.totp_secret)
+    );
+
+    // Creating a client whose secret is the marker is refused (there is nothing to keep).
+    let mut copy = demo.clone();
+    copy["client_id"] = json!("700000000009.apps.supplier");
+    let r = h
+        .http
+        .post(h.admin("/clients"))
+        .json_body(&copy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.json_value().await["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("client_secret")
     );
 }
 

@@ -20,6 +20,7 @@ mod introspection;
 mod logout;
 mod negative;
 mod observe;
+mod openapi;
 mod realms;
 mod restart;
 mod sessions;
