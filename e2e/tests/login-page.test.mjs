@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, newPage, withArtifacts } from '../lib/browser.mjs';
 import { mockNow, mockSignIn, totp, TOTP_SECRET } from '../lib/demo.mjs';
-import { authorizeUrl, jwtPayload, registerClient, startMock, startRp, waitFor } from '../lib/mock.mjs';
+import { authorizeUrl, idTokenFor, registerClient, startMock, startRp } from '../lib/mock.mjs';
 
 const GINA = '656005750108'; // AAL3: every authenticator
 const GREG = '656005750111'; // AAL2: passkey, TOTP, NHSmail, password
@@ -29,17 +29,7 @@ after(async () => {
   await mock?.stop();
 });
 
-async function idToken(state) {
-  const cb = await waitFor(() => rp.callbacks.find((c) => c.state === state), { what: `the code (${state})` });
-  const tokens = await mock.token({
-    grant_type: 'authorization_code',
-    code: cb.code,
-    redirect_uri: rp.redirectUri,
-    client_id: client.clientId,
-    client_secret: client.secret,
-  });
-  return jwtPayload(tokens.id_token);
-}
+const idToken = (state) => idTokenFor(mock, rp, client, state);
 
 test('fields follow the chosen method, methods follow the chosen user and the requested acr', async () => {
   const { context, page } = await newPage(browser);

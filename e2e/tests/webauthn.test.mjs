@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, newPage, withArtifacts } from '../lib/browser.mjs';
 import { mockSignIn } from '../lib/demo.mjs';
-import { authorizeUrl, jwtPayload, registerClient, startMock, startRp, waitFor } from '../lib/mock.mjs';
+import { authorizeUrl, idTokenFor, jwtPayload, registerClient, startMock, startRp, waitFor } from '../lib/mock.mjs';
 
 let mock;
 let rp;
@@ -174,15 +174,7 @@ test('AAL3 passkey: registered from an AAL3 session, signs in at AAL3 / PASSKEY,
     assert.equal(await page.locator('#method-passkey').count(), 0, 'the AAL2 passkey is not offered for AAL3');
     await page.check('#method-passkey_aal3');
     await Promise.all([page.waitForURL(`${rp.redirectUri}**`), page.click('#sign-in')]);
-    const cb = await waitFor(() => rp.callbacks.find((c) => c.state === 'pk3'), { what: 'the code' });
-    const tokens = await mock.token({
-      grant_type: 'authorization_code',
-      code: cb.code,
-      redirect_uri: rp.redirectUri,
-      client_id: client.clientId,
-      client_secret: client.secret,
-    });
-    const claims = jwtPayload(tokens.id_token);
+    const claims = await idTokenFor(mock, rp, client, 'pk3');
     assert.equal(claims.acr, 'AAL3_ANY');
     assert.deepEqual(claims.amr, ['PASSKEY']);
     assert.equal(String(claims.authentication_assurance_level), '3');

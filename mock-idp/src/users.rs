@@ -235,17 +235,8 @@ fn user(
 
 /// The seeded users.
 pub fn seed_users() -> Vec<User> {
-    use AuthMethod::{Fido2, Ios, Nhsmail, Passkey, PasskeyAal3, Password, Smartcard, Totp};
-    let aal3 = [
-        Smartcard,
-        Fido2,
-        Ios,
-        PasskeyAal3,
-        Passkey,
-        Totp,
-        Nhsmail,
-        Password,
-    ];
+    use AuthMethod::{Nhsmail, Passkey, Password, Totp};
+    let aal3 = AuthMethod::ALL;
     let aal2 = [Passkey, Totp, Nhsmail, Password];
     let aal1 = [Password];
     let x09 = || vec![org("X09", "NHS CONNECTING FOR HEALTH", Some("656005753107"))];

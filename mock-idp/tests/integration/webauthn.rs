@@ -322,6 +322,39 @@ async fn login_start(st: &AppState, interaction: &str, uid: &str, kind: &str) ->
     .await
 }
 
+/// After a successful `/webauthn/login/finish`: follows its redirect's code to the token endpoint (the demo
+/// client) and returns the ID token's claims.
+async fn id_token_after(st: &AppState, fin: &Resp) -> Value {
+    let redirect = fin.json()["redirect"].as_str().unwrap().to_owned();
+    assert!(redirect.starts_with(REDIRECT), "{redirect}");
+    let code = redirect
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let tok = call(
+        st,
+        "POST",
+        &format!("{REALM}/access_token"),
+        None,
+        "application/x-www-form-urlencoded",
+        format!(
+            "grant_type=authorization_code&code={code}&redirect_uri={REDIRECT}&client_id={CLIENT}&client_secret=demo-secret"
+        ),
+    )
+    .await;
+    assert_eq!(
+        tok.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&tok.body)
+    );
+    payload(tok.json()["id_token"].as_str().unwrap())
+}
+
 fn payload(jwt: &str) -> Value {
     let p = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(&B64.decode(p).unwrap()).unwrap()
@@ -391,35 +424,7 @@ async fn security_key_registers_and_signs_in_at_aal3() {
         String::from_utf8_lossy(&fin.body)
     );
     assert!(fin.cookie.is_some(), "the SSO cookie is set");
-    let redirect = fin.json()["redirect"].as_str().unwrap().to_owned();
-    assert!(redirect.starts_with(REDIRECT), "{redirect}");
-    let code = redirect
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
-
-    let tok = call(
-        &st,
-        "POST",
-        &format!("{REALM}/access_token"),
-        None,
-        "application/x-www-form-urlencoded",
-        format!(
-            "grant_type=authorization_code&code={code}&redirect_uri={REDIRECT}&client_id={CLIENT}&client_secret=demo-secret"
-        ),
-    )
-    .await;
-    assert_eq!(
-        tok.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&tok.body)
-    );
-    let claims = payload(tok.json()["id_token"].as_str().unwrap());
+    let claims = id_token_after(&st, &fin).await;
     assert_eq!(claims["acr"], "AAL3_ANY");
     assert_eq!(claims["amr"], json!(["FIDO2"]));
 
@@ -559,28 +564,7 @@ async fn aal3_passkey_signs_in_at_aal3_but_does_not_answer_aal3_fido2() {
         "{}",
         String::from_utf8_lossy(&fin.body)
     );
-    let redirect = fin.json()["redirect"].as_str().unwrap().to_owned();
-    let code = redirect
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
-    let tok = call(
-        &st,
-        "POST",
-        &format!("{REALM}/access_token"),
-        None,
-        "application/x-www-form-urlencoded",
-        format!(
-            "grant_type=authorization_code&code={code}&redirect_uri={REDIRECT}&client_id={CLIENT}&client_secret=demo-secret"
-        ),
-    )
-    .await;
-    assert_eq!(tok.status, StatusCode::OK);
-    let claims = payload(tok.json()["id_token"].as_str().unwrap());
+    let claims = id_token_after(&st, &fin).await;
     assert_eq!(claims["acr"], "AAL3_ANY");
     assert_eq!(claims["amr"], json!(["PASSKEY"]));
     assert_eq!(claims["authentication_assurance_level"], "3");
