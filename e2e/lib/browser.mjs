@@ -23,9 +23,9 @@ export async function launch() {
   });
 }
 
-/** A fresh context + page with tracing on. */
-export async function newPage(browser) {
-  const context = await browser.newContext();
+/** A fresh context + page with tracing on (`options`: playwright context options, e.g. `javaScriptEnabled`). */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext(options);
   await context.tracing.start({ screenshots: true, snapshots: true });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);

@@ -158,16 +158,21 @@ export function totp(secret, unixSecs) {
 export const TOTP_SECRET = '12345678901234567890';
 
 /**
- * On the mock's login page: sign in as `uid` with `method` (`smartcard`, `totp`, `password`, `fido2`), then,
- * when the mock asks for a role, choose `role` (a person_roleid). Resolves when the page is back at `returnUrl`.
+ * On the mock's login page: sign in as `uid` with `method` (`smartcard`, `totp`, `password`, `nhsmail`, `ios`,
+ * `fido2`), then, when the mock asks for a role, choose `role` (a person_roleid). Resolves when the page is back
+ * at `returnUrl`. Each method's fields are revealed under its radio once it is checked (NHS.UK conditional
+ * radios), so the method is chosen before its fields are filled.
  */
 export async function mockSignIn(page, mock, { uid, method, role, returnUrlPrefix }) {
   await page.locator('#login-form').waitFor();
   await page.check(`#uid-${uid}`);
   await page.check(`#method-${method}`);
   if (method === 'smartcard') await page.fill('#passcode', '1234');
-  if (method === 'password' || method === 'totp') await page.fill('#password', 'password');
+  if (method === 'password') await page.fill('#password', 'password');
+  if (method === 'totp') await page.fill('#totp-password', 'password');
   if (method === 'totp') await page.fill('#totp', totp(TOTP_SECRET, await mockNow(mock)));
+  if (method === 'nhsmail') await page.fill('#nhsmail-password', 'password');
+  if (method === 'ios') await page.check('#ios-approval');
   await page.click('#sign-in');
   await page.waitForURL((u) => u.href.includes('/select-role?') || u.href.startsWith(returnUrlPrefix));
   if (page.url().includes('/select-role?')) {

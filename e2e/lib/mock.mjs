@@ -188,6 +188,19 @@ export async function registerClient(mock, rp, clientId = '123456789012.apps.nat
   return { clientId, secret };
 }
 
+/** Waits for the RP's callback with `state`, exchanges its code (client_secret_post) and returns the ID token's claims. */
+export async function idTokenFor(mock, rp, client, state) {
+  const cb = await waitFor(() => rp.callbacks.find((c) => c.state === state), { what: `the code (${state})` });
+  const tokens = await mock.token({
+    grant_type: 'authorization_code',
+    code: cb.code,
+    redirect_uri: rp.redirectUri,
+    client_id: client.clientId,
+    client_secret: client.secret,
+  });
+  return jwtPayload(tokens.id_token);
+}
+
 export function authorizeUrl(mock, rp, client, { acr, state, prompt } = {}) {
   const q = new URLSearchParams({
     response_type: 'code',

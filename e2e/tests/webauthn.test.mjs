@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, newPage, withArtifacts } from '../lib/browser.mjs';
 import { mockSignIn } from '../lib/demo.mjs';
-import { authorizeUrl, jwtPayload, registerClient, startMock, startRp, waitFor } from '../lib/mock.mjs';
+import { authorizeUrl, idTokenFor, jwtPayload, registerClient, startMock, startRp, waitFor } from '../lib/mock.mjs';
 
 let mock;
 let rp;
@@ -95,7 +95,7 @@ test('security key: register on the manage page, sign in with it, ID token is AA
   });
 });
 
-test('passkey: refused when AAL3 is requested (refusal page), signs in at AAL2 / PASSKEY otherwise', async () => {
+test('passkey: not offered when AAL3 is requested, signs in at AAL2 / PASSKEY otherwise', async () => {
   const { context, page } = await newPage(browser);
   await withArtifacts('webauthn-passkey-refused', { context, page, mock }, async () => {
     const users = await mock.admin('GET', '/users');
@@ -118,11 +118,13 @@ test('passkey: refused when AAL3 is requested (refusal page), signs in at AAL2 /
     const listed = await mock.admin('GET', `/users/${user.uid}/webauthn-credentials`);
     assert.deepEqual(listed.map((c) => [c.kind, c.aal]), [['passkey', 2]]);
 
+    // AAL3 requested: the passkey is not offered, and this AAL2 user is told they have nothing that meets it.
     await page.goto(authorizeUrl(mock, rp, client, { acr: 'AAL3_ANY', state: 'pk', prompt: 'login' }));
     await page.check(`#uid-${user.uid}`);
-    await page.check('#method-passkey');
-    await page.click('#sign-in');
-    await page.locator('#refused').waitFor();
+    assert.equal(await page.locator('#method-passkey').count(), 0, 'a passkey cannot meet AAL3_ANY');
+    await page.locator('#no-method').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#no-method-text').textContent(), /has no authenticator that meets/);
+    assert.equal(await page.locator('#sign-in').isVisible(), false);
     assert.equal(rp.callbacks.filter((c) => c.state === 'pk').length, 0, 'no code for a refused sign-in');
 
     // The same passkey is fine when the service accepts AAL2.
@@ -142,5 +144,39 @@ test('passkey: refused when AAL3 is requested (refusal page), signs in at AAL2 /
     assert.equal(claims.acr, 'AAL2_OR_AAL3_ANY');
     assert.deepEqual(claims.amr, ['PASSKEY']);
     assert.equal(String(claims.authentication_assurance_level), '2');
+  });
+});
+
+test('AAL3 passkey: registered from an AAL3 session, signs in at AAL3 / PASSKEY, the only method for AAL3_ANY besides the AAL3 ones', async () => {
+  const { context, page } = await newPage(browser);
+  await withArtifacts('webauthn-passkey-aal3', { context, page, mock }, async () => {
+    const users = await mock.admin('GET', '/users');
+    // Another AAL3 user than the security-key test's, so the two do not share credentials.
+    const user = users.filter((u) => u.authenticators.includes('passkey_aal3'))[1];
+    assert.ok(user, 'a seeded AAL3 user may use an AAL3 passkey');
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'hybrid', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    await page.goto(authorizeUrl(mock, rp, client, { acr: 'AAL3_ANY', state: 'sc3' }));
+    await mockSignIn(page, mock, { uid: user.uid, method: 'smartcard', returnUrlPrefix: rp.redirectUri });
+    await page.goto(`${mock.issuer}/manage-authenticators`);
+    await page.fill('#credential-name', 'Android passkey');
+    await page.check('#kind-passkey-aal3');
+    await page.click('#register');
+    await page.locator('#credentials .credential', { hasText: 'Android passkey' }).waitFor();
+    const listed = await mock.admin('GET', `/users/${user.uid}/webauthn-credentials`);
+    assert.deepEqual(listed.map((c) => [c.kind, c.aal]), [['passkey_aal3', 3]]);
+
+    await page.goto(authorizeUrl(mock, rp, client, { acr: 'AAL3_ANY', state: 'pk3', prompt: 'login' }));
+    await page.check(`#uid-${user.uid}`);
+    assert.equal(await page.locator('#method-passkey').count(), 0, 'the AAL2 passkey is not offered for AAL3');
+    await page.check('#method-passkey_aal3');
+    await Promise.all([page.waitForURL(`${rp.redirectUri}**`), page.click('#sign-in')]);
+    const claims = await idTokenFor(mock, rp, client, 'pk3');
+    assert.equal(claims.acr, 'AAL3_ANY');
+    assert.deepEqual(claims.amr, ['PASSKEY']);
+    assert.equal(String(claims.authentication_assurance_level), '3');
   });
 });

@@ -78,7 +78,7 @@ pub(crate) fn arm(req: AutoLoginRequest, user: Option<User>) -> Result<AutoLogin
     let user = user.ok_or_else(|| bad(format!("no user {who:?}")))?;
     if req.method.is_webauthn() {
         return Err(bad(format!(
-            "{} needs a real WebAuthn ceremony; use smartcard, totp or password",
+            "{} needs a real WebAuthn ceremony; use smartcard, ios, totp, nhsmail or password",
             req.method.as_str()
         )));
     }

@@ -17,6 +17,8 @@ pub(crate) enum CredentialKind {
     SecurityKey,
     /// A passkey: AAL2.
     Passkey,
+    /// The AAL3 passkey (the NHS app's private beta, cis2.md §9.1): AAL3.
+    PasskeyAal3,
 }
 
 impl CredentialKind {
@@ -24,6 +26,7 @@ impl CredentialKind {
         match s {
             "security_key" | "fido2" => Some(Self::SecurityKey),
             "passkey" => Some(Self::Passkey),
+            "passkey_aal3" => Some(Self::PasskeyAal3),
             _ => None,
         }
     }
@@ -32,6 +35,7 @@ impl CredentialKind {
         match self {
             Self::SecurityKey => AuthMethod::Fido2,
             Self::Passkey => AuthMethod::Passkey,
+            Self::PasskeyAal3 => AuthMethod::PasskeyAal3,
         }
     }
 
@@ -39,6 +43,7 @@ impl CredentialKind {
         match self {
             Self::SecurityKey => "Security key or Windows Hello",
             Self::Passkey => "Passkey",
+            Self::PasskeyAal3 => "AAL3 passkey",
         }
     }
 }

@@ -128,7 +128,7 @@ mod users;
 mod webauthn;
 
 pub use app::{banner, router};
-pub use authenticators::{AuthMethod, default_acr_values, totp};
+pub use authenticators::{Aal2Any, AcrRules, AuthMethod, default_acr_values, totp};
 pub use auto_login::{AutoLogin, AutoLoginRequest};
 pub use cards::{
     CardEvent, CardMode, DEFAULT_CARD_SERIES, SeriesRefusal, VirtualCard, check_series, known_series,

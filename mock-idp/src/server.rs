@@ -225,6 +225,7 @@ impl MockIdpBuilder {
             .map(|c| (c.client_id.clone(), c))
             .collect();
         let card_mode = self.config.card_mode;
+        let aal2_any = self.config.aal2_any;
         self.config.discovery.check().map_err(start_err)?;
         let discovery = RwLock::new(self.config.discovery.clone());
         let realm = Arc::new(crate::realm::Realm::of_issuer(&issuer).map_err(StartError)?);
@@ -249,6 +250,7 @@ impl MockIdpBuilder {
             auto_login: Mutex::default(),
             discovery,
             realm,
+            aal2_any: RwLock::new(aal2_any),
         })))
     }
 

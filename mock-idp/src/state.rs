@@ -64,6 +64,8 @@ pub(crate) struct Inner {
     pub(crate) discovery: RwLock<DiscoveryOverrides>,
     /// The issuer's realm: where the protocol routes and pages are served.
     pub(crate) realm: Arc<Realm>,
+    /// What `AAL2_ANY` means (from `aal2_any`, switched through `PUT /admin/api/acr`).
+    pub(crate) aal2_any: RwLock<crate::authenticators::Aal2Any>,
 }
 
 /// The mock's shared state; cheap to clone. Build it with [`MockIdpBuilder::build`] to drive [`router`]
@@ -298,6 +300,17 @@ impl AppState {
     /// Puts a virtual card back in the reader.
     pub fn insert_card(&self, serial: &str) -> Option<VirtualCard> {
         lock(&self.0.cards).insert(serial)
+    }
+
+    /// The switches in force that decide which method answers which ACR value.
+    pub fn acr_rules(&self) -> crate::authenticators::AcrRules {
+        let card_mode = lock(&self.0.cards).mode();
+        crate::authenticators::AcrRules::new(card_mode, *read(&self.0.aal2_any))
+    }
+
+    /// Switches the meaning of `AAL2_ANY` (at least AAL2, or AAL2 only).
+    pub fn set_aal2_any(&self, meaning: crate::authenticators::Aal2Any) {
+        *crate::state::write(&self.0.aal2_any) = meaning;
     }
 
     /// Switches the emulated smartcard middleware.

@@ -235,9 +235,9 @@ fn user(
 
 /// The seeded users.
 pub fn seed_users() -> Vec<User> {
-    use AuthMethod::{Fido2, Passkey, Password, Smartcard, Totp};
-    let aal3 = [Smartcard, Fido2, Passkey, Totp, Password];
-    let aal2 = [Passkey, Totp, Password];
+    use AuthMethod::{Nhsmail, Passkey, Password, Totp};
+    let aal3 = AuthMethod::ALL;
+    let aal2 = [Passkey, Totp, Nhsmail, Password];
     let aal1 = [Password];
     let x09 = || vec![org("X09", "NHS CONNECTING FOR HEALTH", Some("656005753107"))];
     let gp = |rid: &str| {

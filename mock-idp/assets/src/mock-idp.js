@@ -1,7 +1,11 @@
 // cis2-mock-idp page script (served as /assets/mock-idp.js, an ES module).
 // 1. Initialises the NHS.UK frontend components when nhsuk-frontend is installed.
 // 2. Runs the WebAuthn ceremonies: registration on the manage-authenticators page, sign-in on the login page.
+// 3. On the login page, offers only the methods the chosen test user can use for this request (each method
+//    radio's data-uids), or says that the user has none. The server enforces the same rules.
 //    Every other form works without this script.
+
+const WEBAUTHN_KINDS = { fido2: 'security_key', passkey: 'passkey', passkey_aal3: 'passkey_aal3' };
 
 const b64uToBuf = (s) => {
   const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4);
@@ -110,7 +114,7 @@ async function register(form) {
 
 async function signIn(form, method) {
   const base = form.dataset.webauthnLogin;
-  const kind = method === 'passkey' ? 'passkey' : 'security_key';
+  const kind = WEBAUTHN_KINDS[method] || 'security_key';
   const uid = (form.querySelector('input[name="uid"]:checked') || {}).value || '';
   const interaction = (form.querySelector('input[name="interaction"]') || {}).value || '';
   const start = await postJson(`${base}/start`, { interaction, uid, kind });
@@ -138,6 +142,37 @@ async function signIn(form, method) {
   window.location.assign(finish.json.redirect);
 }
 
+// Shows only the method radios (and their conditional fields) the chosen user can use; keeps a usable one
+// checked (a click, so that the NHS.UK radios reveal its fields), or shows the no-method message.
+function filterMethods(form) {
+  const uid = (form.querySelector('input[name="uid"]:checked') || {}).value || '';
+  const items = Array.from(form.querySelectorAll('#methods .nhsuk-radios__item[data-uids]'));
+  let firstUsable = null;
+  for (const item of items) {
+    const usable = item.dataset.uids.split(' ').includes(uid);
+    item.hidden = !usable;
+    const input = item.querySelector('input[name="method"]');
+    const cond = input && input.dataset.ariaControls ? input.dataset.ariaControls : input && input.getAttribute('aria-controls');
+    const conditional = cond ? document.getElementById(cond) : null;
+    if (conditional && !usable) conditional.hidden = true;
+    if (conditional && usable) conditional.hidden = false;
+    if (usable && !firstUsable) firstUsable = input;
+  }
+  const checked = form.querySelector('input[name="method"]:checked');
+  if (firstUsable && (!checked || checked.closest('.nhsuk-radios__item').hidden)) firstUsable.click();
+  const none = document.getElementById('no-method');
+  const methods = document.getElementById('methods');
+  const signIn = document.getElementById('sign-in');
+  const label = form.querySelector(`label[for="uid-${uid}"]`);
+  const name = label ? label.textContent.replace(/ \(UID.*$/, '') : uid;
+  if (none) {
+    document.getElementById('no-method-text').textContent = (none.dataset.template || '').replace('{name}', name);
+    none.hidden = Boolean(firstUsable);
+  }
+  if (methods) methods.hidden = !firstUsable;
+  if (signIn) signIn.hidden = !firstUsable;
+}
+
 function wire() {
   const reg = document.getElementById('register-form');
   if (reg) {
@@ -151,7 +186,7 @@ function wire() {
     login.addEventListener('submit', (e) => {
       if (e.submitter && e.submitter.value === 'cancel') return;
       const method = (login.querySelector('input[name="method"]:checked') || {}).value;
-      if (method !== 'fido2' && method !== 'passkey') return;
+      if (!WEBAUTHN_KINDS[method]) return;
       e.preventDefault();
       if (!window.PublicKeyCredential) {
         showError('This browser does not support security keys or passkeys.');
@@ -159,6 +194,12 @@ function wire() {
       }
       signIn(login, method).catch((err) => showError(String(err)));
     });
+  }
+  if (login && login.querySelector('#methods')) {
+    login.addEventListener('change', (e) => {
+      if (e.target && e.target.name === 'uid') filterMethods(login);
+    });
+    filterMethods(login);
   }
   document.documentElement.dataset.mockIdpScript = 'ready';
 }

@@ -107,6 +107,7 @@ fn api() -> Router<AppState> {
         )
         .route("/faults/{id}", delete(runtime::delete_fault))
         .route("/config", get(runtime::get_config))
+        .route("/acr", get(runtime::get_acr).put(runtime::put_acr))
         .route(
             "/discovery",
             get(runtime::get_discovery)

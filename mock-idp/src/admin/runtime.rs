@@ -152,3 +152,27 @@ pub(super) async fn reset_discovery(State(st): State<AppState>) -> Res {
     *crate::state::write(&st.0.discovery) = st.config().discovery.clone();
     ok(discovery_json(&st))
 }
+
+/// The ACR switches in force: the meaning of `AAL2_ANY` and the card mode (which smartcard value is met).
+fn acr_json(st: &AppState) -> serde_json::Value {
+    let rules = st.acr_rules();
+    json!({ "aal2_any": rules.aal2_any, "card_mode": rules.card_mode })
+}
+
+/// `GET /acr`.
+pub(super) async fn get_acr(State(st): State<AppState>) -> Res {
+    ok(acr_json(&st))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AcrBody {
+    aal2_any: crate::authenticators::Aal2Any,
+}
+
+/// `PUT /acr` (`{"aal2_any": "at_least_aal2" | "aal2_only"}`).
+pub(super) async fn put_acr(State(st): State<AppState>, body: Bytes) -> Res {
+    let b: AcrBody = parse(&body)?;
+    st.set_aal2_any(b.aal2_any);
+    ok(acr_json(&st))
+}

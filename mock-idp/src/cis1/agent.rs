@@ -61,11 +61,11 @@ pub(crate) fn held(st: &AppState, headers: &HeaderMap) -> Option<Cis1Session> {
 /// if any: Identity Agent card mode, no `prompt=login`, a smartcard satisfies `acr_values`, `max_age` holds
 /// since the PIN was entered, and `login_hint` (when given) names the same user.
 pub(crate) fn sso_candidate(st: &AppState, headers: &HeaderMap, req: &AuthRequest) -> Option<Cis1Session> {
-    let mode = lock(&st.0.cards).mode();
-    if mode != CardMode::IdentityAgent || req.prompt_login {
+    let rules = st.acr_rules();
+    if rules.card_mode != CardMode::IdentityAgent || req.prompt_login {
         return None;
     }
-    AuthMethod::Smartcard.acr_for(&req.acr_values, mode)?;
+    AuthMethod::Smartcard.acr_for(&req.acr_values, rules)?;
     let s = held(st, headers)?;
     let now = st.0.clock.now();
     if req

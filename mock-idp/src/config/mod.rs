@@ -13,6 +13,7 @@ pub(crate) mod error;
 pub(crate) mod tls;
 pub(crate) mod webauthn;
 
+use crate::authenticators::Aal2Any;
 use crate::cards::CardMode;
 use admin::AdminConfig;
 use bridge::BridgeConfig;
@@ -62,6 +63,9 @@ pub struct Config {
     pub http_timeout_ms: u64,
     /// Smartcard middleware emulated: `identity_agent` (removal ends sessions) or `smartcard_connect`.
     pub card_mode: CardMode,
+    /// What `AAL2_ANY` means: `at_least_aal2` (default) or `aal2_only` (cis2.md §9.2's reading, \[I\]).
+    /// Switchable at run time through `PUT /admin/api/acr`.
+    pub aal2_any: Aal2Any,
     /// Seed the published test users and the demo client into an empty database. Default true.
     pub seed: bool,
     /// The virtual smartcard bridge (NHS Port Service emulation and card-reader events), `[bridge]` in TOML,
@@ -109,6 +113,7 @@ impl Default for Config {
             backchannel_logout_retry_ms: 1000,
             http_timeout_ms: 5000,
             card_mode: CardMode::IdentityAgent,
+            aal2_any: Aal2Any::AtLeastAal2,
             seed: true,
             bridge: Default::default(),
             webauthn: Default::default(),
@@ -170,6 +175,10 @@ impl Config {
                 "CARD_MODE" => {
                     self.card_mode = CardMode::parse(&v).ok_or_else(|| ConfigError(format!("{k}={v:?}")))?
                 }
+                "AAL2_ANY" => {
+                    self.aal2_any = Aal2Any::parse(&v)
+                        .ok_or_else(|| ConfigError(format!("{k}={v:?}: at_least_aal2 or aal2_only")))?
+                }
                 "MAX_INTERACTIONS" => self.max_interactions = num(&k, &v)?,
                 "MAX_CODES" => self.max_codes = num(&k, &v)?,
                 "MAX_SSO_SESSIONS" => self.max_sso_sessions = num(&k, &v)?,
@@ -210,6 +219,13 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.port, 9200);
+        c.apply_env([("CIS2_MOCK_AAL2_ANY".to_owned(), "aal2_only".to_owned())])
+            .unwrap();
+        assert_eq!(c.aal2_any, Aal2Any::Aal2Only);
+        assert!(
+            c.apply_env([("CIS2_MOCK_AAL2_ANY".to_owned(), "any".to_owned())])
+                .is_err()
+        );
         assert!(
             c.apply_env([("CIS2_MOCK_NOPE".to_owned(), "1".to_owned())])
                 .is_err()

@@ -53,18 +53,23 @@ pub(crate) fn sign_in(
     method: AuthMethod,
 ) -> Response {
     let now = st.0.clock.now();
-    let mode = lock(&st.0.cards).mode();
-    if method.acr_for(&i.req.acr_values, mode).is_none() {
-        return refusal_page(
-            &login_path(),
-            id,
-            &format!(
-                "The service asked for {} but {} only reaches AAL{}. Choose a stronger authenticator.",
-                i.req.acr_values.join(" or "),
+    if method.acr_for(&i.req.acr_values, st.acr_rules()).is_none() {
+        let asked = i.req.acr_values.join(" or ");
+        let message = if cis2_sdk::acr::requested_level(&i.req.acr_values).is_some_and(|l| method.aal() >= l)
+        {
+            // Strong enough, but the request names another way to sign in (`AAL3_FIDO2`, …).
+            format!(
+                "The service asked for {asked}, which {} cannot answer. Choose the way to sign in it names.",
+                method.label()
+            )
+        } else {
+            format!(
+                "The service asked for {asked} but {} only reaches AAL{}. Choose a stronger authenticator.",
                 method.label(),
                 method.aal()
-            ),
-        );
+            )
+        };
+        return refusal_page(&login_path(), id, &message);
     }
     let card_serial = if method == AuthMethod::Smartcard {
         let mut cards = lock(&st.0.cards);
@@ -207,7 +212,7 @@ pub(crate) fn continue_after_auth(st: &AppState, id: &str) -> Response {
 
 pub(crate) fn issue_code(st: &AppState, id: &str, selected_roleid: Option<String>) -> Response {
     let now = st.0.clock.now();
-    let mode = lock(&st.0.cards).mode();
+    let rules = st.acr_rules();
     let mut sessions = lock(&st.0.sessions);
     let Some(i) = sessions.interactions.remove(id) else {
         drop(sessions);
@@ -222,7 +227,7 @@ pub(crate) fn issue_code(st: &AppState, id: &str, selected_roleid: Option<String
         drop(sessions);
         return expired();
     };
-    let Some(acr) = s.method.acr_for(&i.req.acr_values, mode) else {
+    let Some(acr) = s.method.acr_for(&i.req.acr_values, rules) else {
         drop(sessions);
         return redirect_error(
             &i.req.redirect_uri,

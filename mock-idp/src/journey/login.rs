@@ -10,7 +10,7 @@ use axum::response::Response;
 use cis2_sdk::OAuthErrorCode;
 
 use super::flow::{expired, interaction, login_path, sign_in};
-use super::pages::{LoginView, login_page, refusal_page};
+use super::pages::{LoginView, login_page, no_method_message, refusal_page, usable_methods};
 use crate::authenticators::{AuthMethod, verify_totp};
 use crate::auto_login::AutoLogin;
 use crate::ct::same;
@@ -35,6 +35,7 @@ fn render_login(
         login_path: &path,
         client_name: &client_name,
         acr_values: &i.req.acr_values,
+        rules: st.acr_rules(),
         login_hint: i.req.login_hint.as_deref(),
         error,
     };
@@ -100,6 +101,10 @@ pub(crate) async fn login_post(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let field = |n: &str| f.get(n).map(String::as_str).unwrap_or("");
+    let either = |own: &str, shared: &str| {
+        let v = field(own);
+        if v.is_empty() { field(shared) } else { v }
+    };
     let id = field("interaction");
     let Some(i) = interaction(&st, id) else {
         return expired();
@@ -137,6 +142,9 @@ pub(crate) async fn login_post(
             "This authenticator is not available in this mock yet.",
         );
     }
+    if usable_methods(&user, &i.req.acr_values, st.acr_rules()).is_empty() {
+        return refusal_page(&login_path(), id, &no_method_message(&user, &i.req.acr_values));
+    }
     if !user.has(method) {
         return refusal_page(
             &login_path(),
@@ -158,12 +166,17 @@ pub(crate) async fn login_post(
     let ok = match method {
         AuthMethod::Smartcard => same(field("passcode"), &user.passcode),
         AuthMethod::Totp => {
-            let password_ok = same(field("password"), &user.password);
+            // `totp_password` is the TOTP method's own field; `password` is accepted too (older scripts).
+            let password_ok = same(either("totp_password", "password"), &user.password);
             let step = verify_totp(&user.totp_secret, field("totp"), now);
             password_ok && step.is_some_and(|s| totp_step_unused(&st, &user.uid, s))
         }
         AuthMethod::Password => same(field("password"), &user.password),
-        AuthMethod::Fido2 | AuthMethod::Passkey => false,
+        // The virtual NHSmail account's password is the user's password \[I\].
+        AuthMethod::Nhsmail => same(either("nhsmail_password", "password"), &user.password),
+        // The virtual iPad approves when asked: the box stands for the biometric check on the device.
+        AuthMethod::Ios => field("ios_approval") == "approved",
+        AuthMethod::Fido2 | AuthMethod::Passkey | AuthMethod::PasskeyAal3 => false,
     };
     if !ok {
         return render_login(

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::authenticators::AuthMethod;
+use crate::authenticators::{AcrRules, AuthMethod};
 use crate::pages::{error_summary, esc, page};
 use crate::users::User;
 
@@ -13,6 +13,8 @@ pub(crate) struct LoginView<'a> {
     pub(crate) login_path: &'a str,
     pub(crate) client_name: &'a str,
     pub(crate) acr_values: &'a [String],
+    /// The ACR switches in force (which method answers which value).
+    pub(crate) rules: AcrRules,
     pub(crate) login_hint: Option<&'a str>,
     pub(crate) error: Option<&'a str>,
 }
@@ -49,8 +51,119 @@ pub(crate) fn text_input(name: &str, id: &str, label: &str, kind: &str, extra: &
     )
 }
 
-/// The login page: pick a test user and an authenticator. Works as a plain form; the WebAuthn methods run
-/// their ceremony from `/assets/mock-idp.js`.
+/// The hint under a method's radio.
+fn method_hint(m: AuthMethod) -> &'static str {
+    match m {
+        AuthMethod::Smartcard => "Uses the virtual smartcard reader and your passcode.",
+        AuthMethod::Fido2 | AuthMethod::Passkey | AuthMethod::PasskeyAal3 => {
+            "Registered on the manage authenticators page. Needs JavaScript."
+        }
+        AuthMethod::Ios => "Approve the sign-in on your registered iPad (virtual: Face ID or fingerprint).",
+        AuthMethod::Totp => "Your password and a 6-digit code from your authenticator app.",
+        AuthMethod::Nhsmail => "Sign in with your NHSmail account (virtual: your NHSmail password).",
+        AuthMethod::Password => "",
+    }
+}
+
+/// The fields a method needs, revealed under its radio (`nhsuk-radios__conditional`). Every method's fields
+/// are in the HTML, so the form works without JavaScript; field names are unique across methods.
+fn method_fields(m: AuthMethod) -> String {
+    let secret = "autocomplete=\"off\"";
+    match m {
+        AuthMethod::Smartcard => text_input("passcode", "passcode", "Smartcard passcode", "password", secret),
+        AuthMethod::Totp => {
+            text_input("totp_password", "totp-password", "Password", "password", secret)
+                + &text_input(
+                    "totp",
+                    "totp",
+                    "Authenticator app code",
+                    "text",
+                    "inputmode=\"numeric\" autocomplete=\"one-time-code\"",
+                )
+        }
+        AuthMethod::Password => text_input("password", "password", "Password", "password", secret),
+        AuthMethod::Nhsmail => text_input(
+            "nhsmail_password",
+            "nhsmail-password",
+            "NHSmail password",
+            "password",
+            secret,
+        ),
+        AuthMethod::Ios => "<div class=\"nhsuk-form-group\"><div class=\"nhsuk-checkboxes\"><div class=\"nhsuk-checkboxes__item\">\
+             <input class=\"nhsuk-checkboxes__input\" id=\"ios-approval\" name=\"ios_approval\" type=\"checkbox\" value=\"approved\">\
+             <label class=\"nhsuk-label nhsuk-checkboxes__label\" for=\"ios-approval\">I approved this sign-in on my iPad</label>\
+             </div></div></div>"
+            .to_owned(),
+        AuthMethod::Fido2 | AuthMethod::Passkey | AuthMethod::PasskeyAal3 => String::new(),
+    }
+}
+
+/// One method radio (with `data-uids`: the users who can use it for this request) and its conditional
+/// fields.
+fn method_item(m: AuthMethod, checked: bool, uids: &[&str]) -> String {
+    let id = format!("method-{}", m.as_str());
+    let fields = method_fields(m);
+    let controls = if fields.is_empty() {
+        String::new()
+    } else {
+        format!(" data-aria-controls=\"conditional-{id}\"")
+    };
+    let hint = method_hint(m);
+    let hint_html = if hint.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<div class=\"nhsuk-hint nhsuk-radios__hint\" id=\"{id}-hint\">{}</div>",
+            esc(hint)
+        )
+    };
+    let mut html = format!(
+        "<div class=\"nhsuk-radios__item\" data-uids=\"{}\"><input class=\"nhsuk-radios__input\" id=\"{id}\" \
+         name=\"method\" type=\"radio\" value=\"{}\"{controls}{}><label class=\"nhsuk-label nhsuk-radios__label\" \
+         for=\"{id}\">{}</label>{hint_html}</div>",
+        esc(&uids.join(" ")),
+        m.as_str(),
+        if checked { " checked" } else { "" },
+        esc(m.label()),
+    );
+    if !fields.is_empty() {
+        html.push_str(&format!(
+            "<div class=\"nhsuk-radios__conditional{}\" id=\"conditional-{id}\">{fields}</div>",
+            if checked {
+                ""
+            } else {
+                " nhsuk-radios__conditional--hidden"
+            }
+        ));
+    }
+    html
+}
+
+/// The methods a user can sign in with for this request: ones they have that meet `acr_values`.
+pub(crate) fn usable_methods(user: &User, acr_values: &[String], rules: AcrRules) -> Vec<AuthMethod> {
+    AuthMethod::ALL
+        .into_iter()
+        .filter(|m| user.has(*m) && m.satisfies_any(acr_values, rules))
+        .collect()
+}
+
+/// The message for a user none of whose authenticators meets the request.
+pub(crate) fn no_method_message(user: &User, acr_values: &[String]) -> String {
+    no_method_text(&user.name(), acr_values)
+}
+
+fn no_method_text(name: &str, acr_values: &[String]) -> String {
+    format!(
+        "{name} has no authenticator that meets the assurance this service asked for ({}). Choose another \
+         test user, or cancel.",
+        acr_values.join(" or ")
+    )
+}
+
+/// The login page: pick a test user and an authenticator. Only the methods that can meet the request's
+/// `acr_values` are offered, each with its own fields (NHS.UK conditional radios); the page script hides the
+/// methods the chosen user does not have. Works as a plain form; the WebAuthn methods run their ceremony from
+/// `/assets/mock-idp.js`.
 pub(crate) fn login_page(status: StatusCode, v: &LoginView<'_>, users: &[User]) -> Response {
     let mut body = String::new();
     if let Some(e) = v.error {
@@ -79,67 +192,72 @@ pub(crate) fn login_page(status: StatusCode, v: &LoginView<'_>, users: &[User]) 
          <legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--m\"><h2 class=\"nhsuk-fieldset__heading\">Test user</h2></legend>\
          <div class=\"nhsuk-radios\" data-module=\"nhsuk-radios\">",
     );
-    for (i, u) in users.iter().enumerate() {
-        let checked = match v.login_hint {
-            Some(h) => h == u.uid || h == u.username,
-            None => i == 0,
+    let selected = users
+        .iter()
+        .position(|u| v.login_hint.is_some_and(|h| h == u.uid || h == u.username))
+        .unwrap_or(0);
+    let usable: Vec<Vec<AuthMethod>> = users
+        .iter()
+        .map(|u| usable_methods(u, v.acr_values, v.rules))
+        .collect();
+    for (i, (u, methods)) in users.iter().zip(&usable).enumerate() {
+        let can = if methods.is_empty() {
+            "No authenticator meets this request.".to_owned()
+        } else {
+            let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+            format!("Can sign in here with: {}.", names.join(", "))
+        };
+        let hint = if u.description.is_empty() {
+            can
+        } else {
+            format!("{} {can}", u.description)
         };
         body.push_str(&radio(
             "uid",
             &format!("uid-{}", u.uid),
             &u.uid,
-            checked,
+            i == selected,
             &format!("{} (UID {}, up to AAL{})", u.name(), u.uid, u.max_aal()),
-            &u.description,
+            &hint,
         ));
     }
+    body.push_str("</div></fieldset></div>");
+    // The message for a user with no usable method: shown at once for the preselected user, by the script
+    // for a user chosen later (its text carries the user's name: `data-template` has `{name}`).
+    let none_for_selected = users
+        .get(selected)
+        .filter(|_| usable.get(selected).is_some_and(Vec::is_empty));
+    body.push_str(&format!(
+        "<div class=\"nhsuk-inset-text\" id=\"no-method\" data-template=\"{}\"{}><p id=\"no-method-text\">{}</p></div>",
+        esc(&no_method_text("{name}", v.acr_values)),
+        if none_for_selected.is_some() { "" } else { " hidden" },
+        esc(&none_for_selected
+            .map(|u| no_method_message(u, v.acr_values))
+            .unwrap_or_default()),
+    ));
     body.push_str(
-        "</div></fieldset></div><div class=\"nhsuk-form-group\"><fieldset class=\"nhsuk-fieldset\">\
+        "<div class=\"nhsuk-form-group\" id=\"methods\"><fieldset class=\"nhsuk-fieldset\">\
          <legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--m\"><h2 class=\"nhsuk-fieldset__heading\">How do you want to sign in?</h2></legend>\
-         <div class=\"nhsuk-radios\" data-module=\"nhsuk-radios\">",
+         <div class=\"nhsuk-radios nhsuk-radios--conditional\" data-module=\"nhsuk-radios\">",
     );
-    for (i, m) in AuthMethod::ALL.iter().enumerate() {
-        let hint = match m {
-            AuthMethod::Smartcard => "Uses the virtual smartcard reader and your passcode.",
-            AuthMethod::Fido2 | AuthMethod::Passkey => {
-                "Registered on the manage authenticators page. Needs JavaScript."
-            }
-            AuthMethod::Totp => "Your password and a 6-digit code from your authenticator app.",
-            _ => "",
-        };
-        body.push_str(&radio(
-            "method",
-            &format!("method-{}", m.as_str()),
-            m.as_str(),
-            i == 0,
-            m.label(),
-            hint,
-        ));
+    let selected_methods = usable.get(selected).cloned().unwrap_or_default();
+    let offered: Vec<AuthMethod> = AuthMethod::ALL
+        .into_iter()
+        .filter(|m| m.satisfies_any(v.acr_values, v.rules))
+        .collect();
+    let checked = selected_methods.first().or(offered.first()).copied();
+    for m in &offered {
+        let uids: Vec<&str> = users
+            .iter()
+            .zip(&usable)
+            .filter(|(_, ms)| ms.contains(m))
+            .map(|(u, _)| u.uid.as_str())
+            .collect();
+        body.push_str(&method_item(*m, checked == Some(*m), &uids));
     }
-    body.push_str("</div></fieldset></div><h2 class=\"nhsuk-heading-m\">Your details</h2>");
-    body.push_str(&text_input(
-        "passcode",
-        "passcode",
-        "Smartcard passcode",
-        "password",
-        "autocomplete=\"off\"",
-    ));
-    body.push_str(&text_input(
-        "password",
-        "password",
-        "Password",
-        "password",
-        "autocomplete=\"off\"",
-    ));
-    body.push_str(&text_input(
-        "totp",
-        "totp",
-        "Authenticator app code",
-        "text",
-        "inputmode=\"numeric\" autocomplete=\"one-time-code\"",
-    ));
     body.push_str(
-        "<button class=\"nhsuk-button\" name=\"action\" value=\"login\" id=\"sign-in\" type=\"submit\">Sign in</button> \
+        "</div></fieldset></div>\
+         <button class=\"nhsuk-button\" name=\"action\" value=\"login\" id=\"sign-in\" type=\"submit\">Sign in</button> \
          <button class=\"nhsuk-button nhsuk-button--secondary\" name=\"action\" value=\"cancel\" id=\"cancel\" type=\"submit\">Cancel</button></form>",
     );
     page(status, "Sign in", &body)

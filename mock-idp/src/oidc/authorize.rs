@@ -241,7 +241,7 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
     };
 
     let now = st.0.clock.now();
-    let mode = lock(&st.0.cards).mode();
+    let rules = st.acr_rules();
     let cookie = session_cookie::get(headers);
     let reusable = {
         let sessions = lock(&st.0.sessions);
@@ -253,7 +253,7 @@ fn handle(st: &AppState, params: &str, headers: &HeaderMap) -> Response {
                     && req
                         .max_age
                         .is_none_or(|m| now.duration_since(s.auth_time).as_secs() <= m)
-                    && s.method.acr_for(&req.acr_values, mode).is_some()
+                    && s.method.acr_for(&req.acr_values, rules).is_some()
                     && st.user(&s.uid).is_some()
             })
     };

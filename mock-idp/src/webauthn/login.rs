@@ -60,7 +60,7 @@ pub(crate) async fn login_start(State(st): State<AppState>, CeremonyBody(body): 
             return Err(error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
-                "kind must be security_key or passkey",
+                "kind must be security_key, passkey or passkey_aal3",
             ));
         };
         let acr_values = lock(&st.0.sessions)
@@ -82,8 +82,7 @@ pub(crate) async fn login_start(State(st): State<AppState>, CeremonyBody(body): 
             ));
         };
         let method = kind.method();
-        let mode = lock(&st.0.cards).mode();
-        if !user.has(method) || method.acr_for(&acr_values, mode).is_none() {
+        if !user.has(method) || method.acr_for(&acr_values, st.acr_rules()).is_none() {
             return Err(refusal(
                 &req.interaction,
                 kind,

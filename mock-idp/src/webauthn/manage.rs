@@ -92,6 +92,8 @@ fn render_manage(st: &AppState, headers: &HeaderMap, notice: Option<&str>) -> Re
          <label class=\"nhsuk-label nhsuk-radios__label\" for=\"kind-security-key\">Security key or Windows Hello (AAL3)</label></div>\
          <div class=\"nhsuk-radios__item\"><input class=\"nhsuk-radios__input\" id=\"kind-passkey\" name=\"kind\" type=\"radio\" value=\"passkey\">\
          <label class=\"nhsuk-label nhsuk-radios__label\" for=\"kind-passkey\">Passkey (AAL2)</label></div>\
+         <div class=\"nhsuk-radios__item\"><input class=\"nhsuk-radios__input\" id=\"kind-passkey-aal3\" name=\"kind\" type=\"radio\" value=\"passkey_aal3\">\
+         <label class=\"nhsuk-label nhsuk-radios__label\" for=\"kind-passkey-aal3\">AAL3 passkey (AAL3)</label></div>\
          </div></fieldset></div>\
          <noscript><p class=\"nhsuk-body\">Registering an authenticator needs JavaScript.</p></noscript>\
          <button class=\"nhsuk-button\" type=\"submit\" id=\"register\">Register</button></form>\

@@ -43,7 +43,7 @@ pub(crate) async fn register_start(
             return Err(error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
-                "kind must be security_key or passkey",
+                "kind must be security_key, passkey or passkey_aal3",
             ));
         };
         let Some(user) = st.user(&uid) else {
@@ -77,7 +77,7 @@ pub(crate) async fn register_start(
         if !exclude.is_empty() {
             ccr.public_key.exclude_credentials = Some(exclude);
         }
-        if kind == CredentialKind::Passkey
+        if matches!(kind, CredentialKind::Passkey | CredentialKind::PasskeyAal3)
             && let Some(sel) = ccr.public_key.authenticator_selection.as_mut()
         {
             // A passkey is a discoverable credential; the verification does not depend on this hint.

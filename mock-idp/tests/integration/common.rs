@@ -241,6 +241,8 @@ pub(crate) fn credentials(method: &str, now: UnixTime) -> Vec<(&'static str, Str
                 cis2_mock_idp::totp(cis2_mock_idp::DEFAULT_TOTP_SECRET, now),
             ));
         }
+        "ios" => f.push(("ios_approval", "approved".into())),
+        "nhsmail" => f.push(("nhsmail_password", cis2_mock_idp::DEFAULT_PASSWORD.into())),
         _ => f.push(("password", cis2_mock_idp::DEFAULT_PASSWORD.into())),
     }
     f

@@ -4,6 +4,7 @@
 // Helpers outside `#[test]` functions fail loudly on purpose, like the tests themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod acr;
 mod admin_security;
 mod auto_login;
 mod bridge;

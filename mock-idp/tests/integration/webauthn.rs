@@ -121,7 +121,13 @@ async fn authorize(st: &AppState, acr: &str) -> String {
 
 /// Signs in with `method` (`password` or `smartcard`, the seeded credentials); returns the SSO cookie.
 async fn form_login(st: &AppState, uid: &str, method: &str) -> String {
-    let i = authorize(st, "AAL1_USERPASS").await;
+    // `AAL1_USERPASS` names the password method: only it answers that value.
+    let acr = if method == "password" {
+        "AAL1_USERPASS"
+    } else {
+        "AAL3_ANY"
+    };
+    let i = authorize(st, acr).await;
     let secret = match method {
         "smartcard" => format!("passcode={}", cis2_mock_idp::DEFAULT_PASSCODE),
         _ => format!("password={}", cis2_mock_idp::DEFAULT_PASSWORD),
@@ -316,6 +322,39 @@ async fn login_start(st: &AppState, interaction: &str, uid: &str, kind: &str) ->
     .await
 }
 
+/// After a successful `/webauthn/login/finish`: follows its redirect's code to the token endpoint (the demo
+/// client) and returns the ID token's claims.
+async fn id_token_after(st: &AppState, fin: &Resp) -> Value {
+    let redirect = fin.json()["redirect"].as_str().unwrap().to_owned();
+    assert!(redirect.starts_with(REDIRECT), "{redirect}");
+    let code = redirect
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let tok = call(
+        st,
+        "POST",
+        &format!("{REALM}/access_token"),
+        None,
+        "application/x-www-form-urlencoded",
+        format!(
+            "grant_type=authorization_code&code={code}&redirect_uri={REDIRECT}&client_id={CLIENT}&client_secret=demo-secret"
+        ),
+    )
+    .await;
+    assert_eq!(
+        tok.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&tok.body)
+    );
+    payload(tok.json()["id_token"].as_str().unwrap())
+}
+
 fn payload(jwt: &str) -> Value {
     let p = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(&B64.decode(p).unwrap()).unwrap()
@@ -385,35 +424,7 @@ async fn security_key_registers_and_signs_in_at_aal3() {
         String::from_utf8_lossy(&fin.body)
     );
     assert!(fin.cookie.is_some(), "the SSO cookie is set");
-    let redirect = fin.json()["redirect"].as_str().unwrap().to_owned();
-    assert!(redirect.starts_with(REDIRECT), "{redirect}");
-    let code = redirect
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
-
-    let tok = call(
-        &st,
-        "POST",
-        &format!("{REALM}/access_token"),
-        None,
-        "application/x-www-form-urlencoded",
-        format!(
-            "grant_type=authorization_code&code={code}&redirect_uri={REDIRECT}&client_id={CLIENT}&client_secret=demo-secret"
-        ),
-    )
-    .await;
-    assert_eq!(
-        tok.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&tok.body)
-    );
-    let claims = payload(tok.json()["id_token"].as_str().unwrap());
+    let claims = id_token_after(&st, &fin).await;
     assert_eq!(claims["acr"], "AAL3_ANY");
     assert_eq!(claims["amr"], json!(["FIDO2"]));
 
@@ -513,6 +524,50 @@ async fn passkey_is_aal2_and_refused_for_aal3() {
             .iter()
             .any(|s| s.uid == uid && s.method == AuthMethod::Passkey)
     );
+}
+
+#[tokio::test]
+async fn aal3_passkey_signs_in_at_aal3_but_does_not_answer_aal3_fido2() {
+    let st = state();
+    let uid = user_with_webauthn(&st);
+    let cookie = strong_login(&st, &uid).await;
+    let mut key = SoftKey::new();
+    let reg = register(&st, &cookie, &mut key, "passkey_aal3").await;
+    assert_eq!(
+        reg.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reg.body)
+    );
+    assert_eq!(reg.json()["kind"], "passkey_aal3");
+    assert_eq!(reg.json()["aal"], 3);
+
+    // A method-specific value names another method: refused before any ceremony.
+    let i = authorize(&st, "AAL3_FIDO2").await;
+    let r = login_start(&st, &i, &uid, "passkey_aal3").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"], "insufficient_assurance");
+
+    let i = authorize(&st, "AAL3_ANY").await;
+    let opts = login_start(&st, &i, &uid, "passkey_aal3").await.json();
+    let cred = key.get(&opts, ORIGIN, UP | UV, true);
+    let fin = post_json(
+        &st,
+        "/webauthn/login/finish",
+        None,
+        json!({"ceremony": opts["ceremony"], "credential": cred}),
+    )
+    .await;
+    assert_eq!(
+        fin.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&fin.body)
+    );
+    let claims = id_token_after(&st, &fin).await;
+    assert_eq!(claims["acr"], "AAL3_ANY");
+    assert_eq!(claims["amr"], json!(["PASSKEY"]));
+    assert_eq!(claims["authentication_assurance_level"], "3");
 }
 
 #[tokio::test]
@@ -763,7 +818,8 @@ async fn webauthn_without_javascript_explains_itself() {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(String::from_utf8_lossy(&r.body).contains("needs JavaScript"));
-    // The login page offers both WebAuthn methods, styled with the NHS.UK classes.
+    // The login page offers the AAL3 WebAuthn methods (not the AAL2 passkey: AAL3 was asked for), styled
+    // with the NHS.UK classes.
     let page = call(
         &st,
         "GET",
@@ -774,7 +830,8 @@ async fn webauthn_without_javascript_explains_itself() {
     )
     .await;
     let html = String::from_utf8_lossy(&page.body);
-    assert!(html.contains("value=\"fido2\"") && html.contains("value=\"passkey\""));
+    assert!(html.contains("value=\"fido2\"") && html.contains("value=\"passkey_aal3\""));
+    assert!(!html.contains("value=\"passkey\""));
     assert!(html.contains("nhsuk-header") && html.contains("Care Identity Service"));
     let js = call(&st, "GET", "/assets/mock-idp.js", None, "", String::new()).await;
     assert_eq!(js.status, StatusCode::OK);

@@ -378,6 +378,49 @@ fn idt_10_a_named_method_is_required_when_one_was_requested() {
     );
 }
 
+/// Issue #14: every method-specific value (the iPad app, NHSmail, TOTP, the smartcard paths) needs an `acr` that
+/// names the same method; another method at the same level is refused, a higher level is accepted.
+#[test]
+fn every_method_specific_value_requires_its_own_method() {
+    let n = nonce();
+    let check = |requested: &str, acr: &str, aal: &str| {
+        let wanted = vec![requested.to_owned()];
+        let expect = IdTokenExpectations::new(&n).acr_values(&wanted);
+        let c = with(
+            with(id_claims(), "acr", json!(acr)),
+            "authentication_assurance_level",
+            json!(aal),
+        );
+        validator().validate_id_token(&sign(&key_a(), None, &c), &jwks_a(), &expect, now())
+    };
+    for (requested, aal, same_level_others) in [
+        ("AAL3_IOS", "3", &["AAL3_ANY", "AAL3_FIDO2", "AAL3_SMARTCARD"][..]),
+        (
+            "AAL3_N3_SMARTCARD",
+            "3",
+            &["AAL3_ANY", "AAL3_CIS2_SMARTCARD", "AAL3_IOS"][..],
+        ),
+        (
+            "AAL2_NHSMAIL",
+            "2",
+            &["AAL2_ANY", "AAL2_OR_AAL3_ANY", "AAL2_TOTP"][..],
+        ),
+        ("AAL2_TOTP", "2", &["AAL2_NHSMAIL", "AAL2_ANY"][..]),
+    ] {
+        assert!(check(requested, requested, aal).is_ok(), "{requested}");
+        for other in same_level_others {
+            assert_err!(check(requested, other, aal), TokenError::AcrNotSatisfied { .. });
+        }
+    }
+    // Below the requested level: refused whatever the name.
+    assert_err!(
+        check("AAL2_NHSMAIL", "AAL1_USERPASS", "1"),
+        TokenError::AcrNotSatisfied { .. }
+    );
+    // A higher level always meets a lower method-specific request.
+    assert!(check("AAL2_NHSMAIL", "AAL3_IOS", "3").is_ok());
+}
+
 #[test]
 fn id_assurance_level_below_three_is_rejected() {
     assert_err!(
