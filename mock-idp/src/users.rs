@@ -1,5 +1,8 @@
 //! Test users and their role profiles, with the seed data: the published NHS mock users (cis2.md §16.2) and
-//! a few more shapes (several roles across organisations, no roles, an RA manager).
+//! a few more shapes (several roles across organisations, no roles, an RA manager), and one user per further
+//! claim shape ([`shapes`]).
+
+mod shapes;
 
 use cis2_sdk::{NrbacRole, Organisation};
 use serde::{Deserialize, Serialize};
@@ -69,6 +72,10 @@ pub struct User {
     /// Professional registration ids (`gmc_id`, …).
     #[serde(default)]
     pub professional_ids: Map<String, Value>,
+    /// Send this user's one-element role and organisation lists as a single object instead of an array
+    /// (cis2.md §8.3, \[I\]), whatever the client's `quirks` say.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_object_lists: bool,
 }
 
 fn default_password() -> String {
@@ -112,6 +119,7 @@ impl User {
             orgs: Vec::new(),
             org_memberships: Vec::new(),
             professional_ids: Map::new(),
+            single_object_lists: false,
         }
     }
 
@@ -155,6 +163,34 @@ impl User {
         }
         Ok(())
     }
+
+    /// The stricter check of users created or replaced through the admin API: `uid`, every role's
+    /// `person_roleid` and (when set) `person_orgid` are 12-digit CIS UIDs (cis2.md §8.3, §8.5).
+    pub fn check_uids(&self) -> Result<(), String> {
+        check_uid("uid", &self.uid)?;
+        for r in &self.roles {
+            check_role_uids(r)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `v` is a 12-digit CIS UID; the error names `field`.
+fn check_uid(field: &str, v: &str) -> Result<(), String> {
+    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("{field} must be a 12-digit UID, got {v:?}"))
+    }
+}
+
+/// A role's `person_roleid` (always) and `person_orgid` (when set) are 12-digit UIDs.
+pub(crate) fn check_role_uids(r: &NrbacRole) -> Result<(), String> {
+    check_uid("person_roleid", &r.person_roleid)?;
+    if !r.person_orgid.is_empty() {
+        check_uid("person_orgid", &r.person_orgid)?;
+    }
+    Ok(())
 }
 
 /// Builds a role profile.
@@ -174,7 +210,7 @@ pub fn role(
     r
 }
 
-fn with_activities(mut r: NrbacRole, acts: &[(&str, &str)]) -> NrbacRole {
+pub(crate) fn with_activities(mut r: NrbacRole, acts: &[(&str, &str)]) -> NrbacRole {
     r.activities = acts.iter().map(|(n, _)| (*n).to_owned()).collect();
     r.activity_codes = acts.iter().map(|(_, c)| (*c).to_owned()).collect();
     r
@@ -189,14 +225,14 @@ pub fn org(org_code: &str, org_name: &str, person_orgid: Option<&str>) -> Organi
     o
 }
 
-const GP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"General Medical Practitioner\"";
-const CP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\"";
-const ADMIN_NAME: &str = "\"Admin & Clerical\":\"Admin and Clerical\":\"Admin/Clinical Support Access Role\"";
-const NURSE_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Nurse Access Role\"";
-const RA_NAME: &str = "\"Admin & Clerical\":\"Management - A & C\":\"Registration Authority Manager\"";
+pub(crate) const GP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"General Medical Practitioner\"";
+pub(crate) const CP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\"";
+pub(crate) const ADMIN_NAME: &str = "\"Admin & Clerical\":\"Admin and Clerical\":\"Admin/Clinical Support Access Role\"";
+pub(crate) const NURSE_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Nurse Access Role\"";
+pub(crate) const RA_NAME: &str = "\"Admin & Clerical\":\"Management - A & C\":\"Registration Authority Manager\"";
 
 #[allow(clippy::too_many_arguments)]
-fn user(
+pub(crate) fn user(
     uid: &str,
     given: &str,
     family: &str,
@@ -230,6 +266,7 @@ fn user(
         roles,
         orgs,
         professional_ids: Map::new(),
+        single_object_lists: false,
     }
 }
 
@@ -397,4 +434,7 @@ pub fn seed_users() -> Vec<User> {
         no_roles,
         ra,
     ]
+    .into_iter()
+    .chain(shapes::shape_users())
+    .collect()
 }
