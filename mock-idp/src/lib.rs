@@ -104,6 +104,7 @@ mod cis1_sessions;
 mod clients;
 mod clock;
 mod config;
+mod connection_manager;
 mod credentials;
 mod ct;
 mod deliveries;
@@ -144,7 +145,9 @@ pub use config::cis1::{Cis1Config, RoleAssertionFailure};
 pub use config::error::ConfigError;
 pub use config::tls::TlsConfig;
 pub use config::webauthn::WebauthnConfig;
-pub use config::{Config, DiscoveryOverrides};
+pub use config::{
+    CmTeam, Config, ConnectionManagerConfig, DEFAULT_CM_SECRET, DEFAULT_CM_TEAM_ID, DiscoveryOverrides,
+};
 pub use deliveries::{Delivery, DeliveryAttempt};
 pub use errors::AdminError;
 pub use faults::{Fault, InjectRequest, Injected, LogoutMalformation, Target};

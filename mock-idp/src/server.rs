@@ -66,6 +66,12 @@ impl MockIdpBuilder {
         self
     }
 
+    /// The Connection Manager API settings (`[connection_manager]`).
+    pub fn connection_manager(mut self, cm: crate::config::ConnectionManagerConfig) -> Self {
+        self.config.connection_manager = cm;
+        self
+    }
+
     /// The issuer string (used byte for byte; may carry `:443`).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.config.issuer = Some(issuer.into());
@@ -248,6 +254,8 @@ impl MockIdpBuilder {
             auto_login: Mutex::default(),
             discovery,
             realm,
+            cm_tokens: Mutex::default(),
+            cm_write: Mutex::default(),
         })))
     }
 

@@ -63,6 +63,10 @@ pub(crate) struct Inner {
     pub(crate) discovery: RwLock<DiscoveryOverrides>,
     /// The issuer's realm: where the protocol routes and pages are served.
     pub(crate) realm: Arc<Realm>,
+    /// Connection Manager access tokens: token → (team ids, expiry in unix seconds).
+    pub(crate) cm_tokens: Mutex<BTreeMap<String, (Vec<String>, u64)>>,
+    /// Held across a Connection Manager update's hash check and write (optimistic concurrency).
+    pub(crate) cm_write: Mutex<()>,
 }
 
 /// The mock's shared state; cheap to clone. Build it with [`MockIdpBuilder::build`] to drive [`router`]
