@@ -227,9 +227,11 @@ pub fn org(org_code: &str, org_name: &str, person_orgid: Option<&str>) -> Organi
 
 pub(crate) const GP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"General Medical Practitioner\"";
 pub(crate) const CP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\"";
-pub(crate) const ADMIN_NAME: &str = "\"Admin & Clerical\":\"Admin and Clerical\":\"Admin/Clinical Support Access Role\"";
+pub(crate) const ADMIN_NAME: &str =
+    "\"Admin & Clerical\":\"Admin and Clerical\":\"Admin/Clinical Support Access Role\"";
 pub(crate) const NURSE_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Nurse Access Role\"";
-pub(crate) const RA_NAME: &str = "\"Admin & Clerical\":\"Management - A & C\":\"Registration Authority Manager\"";
+pub(crate) const RA_NAME: &str =
+    "\"Admin & Clerical\":\"Management - A & C\":\"Registration Authority Manager\"";
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn user(

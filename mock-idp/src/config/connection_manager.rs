@@ -87,7 +87,9 @@ impl ConnectionManagerConfig {
                     .parse()
                     .map_err(|_| ConfigError(format!("{key}={value:?} is not a number")))?
             }
-            "CM_DANGEROUS_ALLOW_CLIENT_SECRET_BASIC" => self.dangerous_allow_client_secret_basic = flag(value),
+            "CM_DANGEROUS_ALLOW_CLIENT_SECRET_BASIC" => {
+                self.dangerous_allow_client_secret_basic = flag(value)
+            }
             "CM_SECRET" | "CM_TEAM_IDS" => {
                 if self.teams.is_empty() {
                     self.teams.push(CmTeam::new("", Vec::new()));
@@ -118,8 +120,10 @@ mod tests {
     #[test]
     fn env_and_redaction() {
         let mut c = ConnectionManagerConfig::default();
-        c.apply_env("CIS2_MOCK_CM_SECRET", "CM_SECRET", "t0ps3cret").unwrap();
-        c.apply_env("CIS2_MOCK_CM_TEAM_IDS", "CM_TEAM_IDS", "a, b,").unwrap();
+        c.apply_env("CIS2_MOCK_CM_SECRET", "CM_SECRET", "t0ps3cret")
+            .unwrap();
+        c.apply_env("CIS2_MOCK_CM_TEAM_IDS", "CM_TEAM_IDS", "a, b,")
+            .unwrap();
         c.apply_env(
             "CIS2_MOCK_CM_DANGEROUS_ALLOW_CLIENT_SECRET_BASIC",
             "CM_DANGEROUS_ALLOW_CLIENT_SECRET_BASIC",
@@ -133,6 +137,9 @@ mod tests {
         let json = serde_json::to_string(&c).unwrap();
         assert!(!json.contains("t0ps3cret"), "{json}");
         assert!(c.apply_env("CIS2_MOCK_CM_NOPE", "CM_NOPE", "1").is_err());
-        assert!(c.apply_env("CIS2_MOCK_CM_TOKEN_LIFETIME_SECS", "CM_TOKEN_LIFETIME_SECS", "x").is_err());
+        assert!(
+            c.apply_env("CIS2_MOCK_CM_TOKEN_LIFETIME_SECS", "CM_TOKEN_LIFETIME_SECS", "x")
+                .is_err()
+        );
     }
 }

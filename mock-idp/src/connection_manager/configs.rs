@@ -53,7 +53,10 @@ fn view_of<'a>(c: &'a Client, team_id: &'a str) -> ConfigView<'a> {
 /// The configuration's hash: SHA-256 (hex) of its JSON view. Any change to a shown field changes it.
 fn hash(c: &Client, team_id: &str) -> Result<String, CmError> {
     let bytes = serde_json::to_vec(&view_of(c, team_id)).map_err(|e| CmError::Internal(e.to_string()))?;
-    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// The JSON answer for a configuration: its view plus `hash`.
@@ -129,7 +132,9 @@ fn apply_body(body: &[u8], cm: &ConnectionManagerConfig, mut c: Client) -> Resul
         url::Url::parse(u).map_err(|e| CmError::BadRequest(format!("jwks_uri {u:?}: {e}")))?;
     }
     if c.token_endpoint_auth_method == AuthMethodName::PrivateKeyJwt && c.jwks_uri.is_none() {
-        return Err(CmError::BadRequest("jwks_uri is required for private_key_jwt".into()));
+        return Err(CmError::BadRequest(
+            "jwks_uri is required for private_key_jwt".into(),
+        ));
     }
     if let Some(alg) = opt_str(obj, "jwks_uri_signing_algorithm")? {
         c.jwks_uri_signing_algorithm = alg;

@@ -101,9 +101,8 @@ fn credentials<'h>(headers: &'h HeaderMap, scheme: &str) -> Option<&'h str> {
 
 /// `POST /api/auth`: `SecretAuth <secret>` → `{access_token, team_ids}` (plus `token_type`, `expires_in`).
 async fn auth(State(st): State<AppState>, headers: HeaderMap, _body: Bytes) -> Result<Response, CmError> {
-    let secret = credentials(&headers, "SecretAuth").ok_or_else(|| {
-        CmError::Unauthorized("send Authorization: SecretAuth <secret>".into(), true)
-    })?;
+    let secret = credentials(&headers, "SecretAuth")
+        .ok_or_else(|| CmError::Unauthorized("send Authorization: SecretAuth <secret>".into(), true))?;
     let cm = &st.config().connection_manager;
     let team = cm
         .teams

@@ -6,9 +6,7 @@ use cis2_sdk::NrbacRole;
 use cis2_sdk::claims::PROFESSIONAL_ID_CLAIMS;
 use serde_json::Value;
 
-use super::{
-    ADMIN_NAME, CP_NAME, GP_NAME, NURSE_NAME, RA_NAME, User, org, role, user, with_activities,
-};
+use super::{ADMIN_NAME, CP_NAME, GP_NAME, NURSE_NAME, RA_NAME, User, org, role, user, with_activities};
 use crate::authenticators::AuthMethod;
 
 /// Workgroups / areas of work (cis2.md §8.4 example values).
@@ -57,7 +55,13 @@ pub(super) fn shape_users() -> Vec<User> {
         &aal3,
         vec![with_workgroups(
             with_activities(
-                role("555000000401", "555000000402", "RBA", "S8000:G8000:R8000", CP_NAME),
+                role(
+                    "555000000401",
+                    "555000000402",
+                    "RBA",
+                    "S8000:G8000:R8000",
+                    CP_NAME,
+                ),
                 &[("Manage Workgroups", "B0100")],
             ),
             &[
@@ -67,7 +71,10 @@ pub(super) fn shape_users() -> Vec<User> {
             ],
             &[
                 ("\"Pathology\":\"Pathology\":\"Phlebotomy\"", "P0020:Q0300:T0640"),
-                ("\"Pathology\":\"Pathology\":\"Histopathology\"", "P0020:Q0300:T0630"),
+                (
+                    "\"Pathology\":\"Pathology\":\"Histopathology\"",
+                    "P0020:Q0300:T0630",
+                ),
             ],
         )],
         vec![rba()],
@@ -79,7 +86,13 @@ pub(super) fn shape_users() -> Vec<User> {
         "Professional",
         "Every professional id (gmc_id … consultant_id), a membership with gnc, AAL3",
         &aal3,
-        vec![role("555000000501", "555000000502", "X09", "S8000:G8000:R8001", NURSE_NAME)],
+        vec![role(
+            "555000000501",
+            "555000000502",
+            "X09",
+            "S8000:G8000:R8001",
+            NURSE_NAME,
+        )],
         vec![x09()],
     );
     for claim in PROFESSIONAL_ID_CLAIMS {
@@ -98,7 +111,13 @@ pub(super) fn shape_users() -> Vec<User> {
         "One role and one organisation, each sent as a single object (not an array), AAL3",
         &aal3,
         vec![with_activities(
-            role("555000000601", "555000000602", "X09", "S0010:G0020:R0260", GP_NAME),
+            role(
+                "555000000601",
+                "555000000602",
+                "X09",
+                "S0010:G0020:R0260",
+                GP_NAME,
+            ),
             &[("Independent Prescribing", "B0420")],
         )],
         vec![org("X09", "NHS CONNECTING FOR HEALTH", Some("555000000602"))],
@@ -113,15 +132,45 @@ pub(super) fn shape_users() -> Vec<User> {
         "Six roles across three organisations, AAL3",
         &aal3,
         vec![
-            role("555000000701", "555000000711", "X09", "S8000:G8000:R8000", CP_NAME),
-            role("555000000702", "555000000711", "X09", "S8000:G8000:R8001", NURSE_NAME),
-            role("555000000703", "555000000712", "RBA", "S8000:G8000:R8008", ADMIN_NAME),
+            role(
+                "555000000701",
+                "555000000711",
+                "X09",
+                "S8000:G8000:R8000",
+                CP_NAME,
+            ),
+            role(
+                "555000000702",
+                "555000000711",
+                "X09",
+                "S8000:G8000:R8001",
+                NURSE_NAME,
+            ),
+            role(
+                "555000000703",
+                "555000000712",
+                "RBA",
+                "S8000:G8000:R8008",
+                ADMIN_NAME,
+            ),
             with_activities(
-                role("555000000704", "555000000712", "RBA", "S0010:G0020:R0260", GP_NAME),
+                role(
+                    "555000000704",
+                    "555000000712",
+                    "RBA",
+                    "S0010:G0020:R0260",
+                    GP_NAME,
+                ),
                 &[("Independent Prescribing", "B0420")],
             ),
             with_activities(
-                role("555000000705", "555000000713", "Y51", "S0080:G0450:R5080", RA_NAME),
+                role(
+                    "555000000705",
+                    "555000000713",
+                    "Y51",
+                    "S0080:G0450:R5080",
+                    RA_NAME,
+                ),
                 &[("Local System Administration", "B0062")],
             ),
             role(

@@ -52,7 +52,10 @@ async fn workgroups_and_areas_of_work() {
     let h = harness().await;
     let (raw, user) = sign_in(&h, "555000000004").await;
     let role = &raw["nhsid_nrbac_roles"][0];
-    assert_eq!(role["workgroups"], json!(["AUG 2017 WKGP", "CAR-384", "mavissupport"]));
+    assert_eq!(
+        role["workgroups"],
+        json!(["AUG 2017 WKGP", "CAR-384", "mavissupport"])
+    );
     assert_eq!(role["workgroups_codes"][0], "655694018104");
     assert_eq!(role["aow_codes"][0], "P0020:Q0300:T0640");
     let RoleSelection::Selected { role, organisation } = user.selected_role() else {
@@ -60,7 +63,13 @@ async fn workgroups_and_areas_of_work() {
     };
     assert!(role.workgroups.iter().any(|w| w == "mavissupport"));
     assert_eq!(role.workgroups.len(), role.workgroups_codes.len());
-    assert_eq!(role.aow, ["\"Pathology\":\"Pathology\":\"Phlebotomy\"", "\"Pathology\":\"Pathology\":\"Histopathology\""]);
+    assert_eq!(
+        role.aow,
+        [
+            "\"Pathology\":\"Pathology\":\"Phlebotomy\"",
+            "\"Pathology\":\"Pathology\":\"Histopathology\""
+        ]
+    );
     assert_eq!(role.aow_codes.len(), 2);
     assert_eq!(organisation.map(|o| o.org_code.as_str()), Some("RBA"));
 }
@@ -83,7 +92,12 @@ async fn every_professional_id() {
 async fn one_object_lists() {
     let h = harness().await;
     let (raw, user) = sign_in(&h, "555000000006").await;
-    for k in ["nhsid_nrbac_roles", "nhsid_user_orgs", "nhsid_org_roles", "nhsid_org_memberships"] {
+    for k in [
+        "nhsid_nrbac_roles",
+        "nhsid_user_orgs",
+        "nhsid_org_roles",
+        "nhsid_org_memberships",
+    ] {
         assert!(raw[k].is_object(), "{k} is sent as one object: {}", raw[k]);
     }
     assert_eq!(user.roles().len(), 1);
@@ -108,7 +122,10 @@ async fn many_roles_no_roles_and_ra() {
     assert!(organisation.is_some_and(|o| o.org_code == role.org_code));
 
     let (raw, user) = sign_in(&h, "555000000002").await;
-    assert!(raw.get("nhsid_nrbac_roles").is_none(), "no roles: the claim is left out");
+    assert!(
+        raw.get("nhsid_nrbac_roles").is_none(),
+        "no roles: the claim is left out"
+    );
     assert_eq!(user.selected_role(), RoleSelection::NoRoles);
 
     let (_, user) = sign_in(&h, "555000000003").await;
@@ -123,7 +140,10 @@ async fn admin_api_users_need_12_digit_uids() {
         (json!({ "uid": "abc" }), "uid"),
         (json!({ "uid": "12345678901" }), "uid"),
         (json!({ "uid": "1234567890123" }), "uid"),
-        (json!({ "uid": "600000000200", "roles": [{ "person_roleid": "r1" }] }), "person_roleid"),
+        (
+            json!({ "uid": "600000000200", "roles": [{ "person_roleid": "r1" }] }),
+            "person_roleid",
+        ),
         (
             json!({ "uid": "600000000200", "roles": [{ "person_roleid": "600000000201", "person_orgid": "org" }] }),
             "person_orgid",
@@ -133,7 +153,10 @@ async fn admin_api_users_need_12_digit_uids() {
         assert_eq!(r.status(), 400, "{body}");
         let e = r.json_value().await;
         let text = e["error_description"].as_str().unwrap();
-        assert!(text.contains(field) && text.contains("12-digit"), "{body}: {text}");
+        assert!(
+            text.contains(field) && text.contains("12-digit"),
+            "{body}: {text}"
+        );
     }
     let r = h
         .http
@@ -149,5 +172,10 @@ async fn admin_api_users_need_12_digit_uids() {
         .admin_post("/users/600000000200/roles", json!({ "person_roleid": "x" }))
         .await;
     assert_eq!(r.status(), 400);
-    assert!(r.json_value().await["error_description"].as_str().unwrap().contains("person_roleid"));
+    assert!(
+        r.json_value().await["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("person_roleid")
+    );
 }

@@ -26,7 +26,13 @@ async fn token(h: &Harness) -> String {
     body["access_token"].as_str().unwrap().to_owned()
 }
 
-async fn call(h: &Harness, method: reqwest::Method, path: &str, tok: &str, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    h: &Harness,
+    method: reqwest::Method,
+    path: &str,
+    tok: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut req = h
         .http
         .request(method, cm(h, path))
@@ -37,7 +43,10 @@ async fn call(h: &Harness, method: reqwest::Method, path: &str, tok: &str, body:
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
     let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
+    )
 }
 
 fn config(name: &str) -> Value {
@@ -60,7 +69,14 @@ fn team(path: &str) -> String {
 async fn registration_script_then_the_client_signs_in_at_once() {
     let h = start().await;
     let tok = token(&h).await;
-    let (s, created) = call(&h, reqwest::Method::POST, &team(""), &tok, Some(config("Supplier app"))).await;
+    let (s, created) = call(
+        &h,
+        reqwest::Method::POST,
+        &team(""),
+        &tok,
+        Some(config("Supplier app")),
+    )
+    .await;
     assert_eq!(s, 201, "{created}");
     let client_id = created["client_id"].as_str().unwrap().to_owned();
     assert!(client_id.ends_with(".apps.national"), "{client_id}");
@@ -76,15 +92,28 @@ async fn registration_script_then_the_client_signs_in_at_once() {
     assert_eq!(s, 200);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["hash"], created["hash"]);
-    let (s, one) = call(&h, reqwest::Method::GET, &team(&format!("/{client_id}")), &tok, None).await;
+    let (s, one) = call(
+        &h,
+        reqwest::Method::GET,
+        &team(&format!("/{client_id}")),
+        &tok,
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(one, created);
     // It is a registration in the mock's own registry.
-    assert_eq!(h.admin_get(&format!("/clients/{client_id}")).await["client_name"], "Supplier app");
+    assert_eq!(
+        h.admin_get(&format!("/clients/{client_id}")).await["client_name"],
+        "Supplier app"
+    );
 
     // The sdk signs in with it through the code flow.
     let rp = h
-        .rp(&client_id, ClientAuth::ClientSecretPost(ClientSecret::new(secret)))
+        .rp(
+            &client_id,
+            ClientAuth::ClientSecretPost(ClientSecret::new(secret)),
+        )
         .await;
     let (_, id) = rp
         .full(&h, &LoginOptions::default(), "656005750108", "smartcard")
@@ -110,15 +139,32 @@ async fn updates_need_the_current_hash() {
     // The current hash: updated (what was read may be sent back whole, read-only members included).
     let mut v2 = created.clone();
     v2["client_name"] = json!("v2");
-    let (s, updated) = call(&h, reqwest::Method::PUT, &format!("{path}?hash={old_hash}"), &tok, Some(v2)).await;
+    let (s, updated) = call(
+        &h,
+        reqwest::Method::PUT,
+        &format!("{path}?hash={old_hash}"),
+        &tok,
+        Some(v2),
+    )
+    .await;
     assert_eq!(s, 200, "{updated}");
     assert_eq!(updated["client_name"], "v2");
     assert_ne!(updated["hash"], created["hash"]);
-    assert_eq!(updated["client_secret"], created["client_secret"], "the secret is kept");
+    assert_eq!(
+        updated["client_secret"], created["client_secret"],
+        "the secret is kept"
+    );
     assert_eq!(h.admin_get(&format!("/clients/{id}")).await["client_name"], "v2");
 
     // The old hash again: 409, nothing changed.
-    let (s, e) = call(&h, reqwest::Method::PUT, &format!("{path}?hash={old_hash}"), &tok, Some(config("v3"))).await;
+    let (s, e) = call(
+        &h,
+        reqwest::Method::PUT,
+        &format!("{path}?hash={old_hash}"),
+        &tok,
+        Some(config("v3")),
+    )
+    .await;
     assert_eq!(s, 409, "{e}");
     assert_eq!(e["error"], "conflict");
     assert!(e["error_description"].as_str().unwrap().contains("stale"), "{e}");
@@ -140,11 +186,26 @@ async fn bad_configs_get_a_400_naming_the_field() {
         (bad(|c| c["redirect_uris"] = json!([])), "redirect_uris"),
         (bad(|c| c["redirect_uris"] = json!([1])), "redirect_uris"),
         (bad(|c| c["redirect_uris"] = json!(["not a url"])), "redirect_uri"),
-        (bad(|c| c["backchannel_logout_uri"] = json!("::")), "backchannel_logout_uri"),
-        (bad(|c| c["token_endpoint_auth_method"] = json!("client_secret_basic")), "client_secret_basic"),
-        (bad(|c| c["token_endpoint_auth_method"] = json!("none")), "token_endpoint_auth_method"),
-        (bad(|c| c["token_endpoint_auth_method"] = json!("private_key_jwt")), "jwks_uri"),
-        (bad(|c| c["jwks_uri_signing_algorithm"] = json!("HS1")), "jwks_uri_signing_algorithm"),
+        (
+            bad(|c| c["backchannel_logout_uri"] = json!("::")),
+            "backchannel_logout_uri",
+        ),
+        (
+            bad(|c| c["token_endpoint_auth_method"] = json!("client_secret_basic")),
+            "client_secret_basic",
+        ),
+        (
+            bad(|c| c["token_endpoint_auth_method"] = json!("none")),
+            "token_endpoint_auth_method",
+        ),
+        (
+            bad(|c| c["token_endpoint_auth_method"] = json!("private_key_jwt")),
+            "jwks_uri",
+        ),
+        (
+            bad(|c| c["jwks_uri_signing_algorithm"] = json!("HS1")),
+            "jwks_uri_signing_algorithm",
+        ),
         (json!(["not", "an", "object"]), "JSON object"),
     ];
     for (body, field) in cases {
@@ -175,7 +236,9 @@ async fn bad_configs_get_a_400_naming_the_field() {
     let (s, c) = call(&h, reqwest::Method::POST, &team(""), &tok, Some(pk)).await;
     assert_eq!(s, 201, "{c}");
     assert!(c.get("client_secret").is_none(), "{c}");
-    let stored = h.admin_get(&format!("/clients/{}", c["client_id"].as_str().unwrap())).await;
+    let stored = h
+        .admin_get(&format!("/clients/{}", c["client_id"].as_str().unwrap()))
+        .await;
     assert_eq!(stored["jwks_uri"], "https://supplier.example/auth/cis2/jwks_uri");
     assert_eq!(stored["jwks_uri_signing_algorithm"], "RS512");
 }
@@ -219,10 +282,24 @@ async fn without_a_valid_token_401_and_other_teams_403() {
     let tok = token(&h).await;
     let (s, e) = call(&h, reqwest::Method::GET, "/configs/another-team", &tok, None).await;
     assert_eq!((s, e["error"].as_str()), (403, Some("forbidden")));
-    let (s, e) = call(&h, reqwest::Method::GET, &team("/000000000000.apps.national"), &tok, None).await;
+    let (s, e) = call(
+        &h,
+        reqwest::Method::GET,
+        &team("/000000000000.apps.national"),
+        &tok,
+        None,
+    )
+    .await;
     assert_eq!((s, e["error"].as_str()), (404, Some("not_found")));
     // The seeded demo client is not a Connection Manager configuration.
-    let (s, _) = call(&h, reqwest::Method::GET, &team("/999999999999.apps.national"), &tok, None).await;
+    let (s, _) = call(
+        &h,
+        reqwest::Method::GET,
+        &team("/999999999999.apps.national"),
+        &tok,
+        None,
+    )
+    .await;
     assert_eq!(s, 404);
 
     // Tokens expire (on the mock's clock).
@@ -231,5 +308,8 @@ async fn without_a_valid_token_401_and_other_teams_403() {
     h.advance(3601).await;
     let (s, e) = call(&h, reqwest::Method::GET, &team(""), &tok, None).await;
     assert_eq!(s, 401);
-    assert!(e["error_description"].as_str().unwrap().contains("expired"), "{e}");
+    assert!(
+        e["error_description"].as_str().unwrap().contains("expired"),
+        "{e}"
+    );
 }
