@@ -56,6 +56,9 @@
 //! `docs/tls.md` and [`TlsInfo`].
 //!
 //! The admin API lives at `/admin/api` (see [`admin`](crate#admin-api)) and a small page at `/admin`.
+//! Beside it, the Connection Manager API (`POST /api/auth`, `/api/configs/{team_id}[/{config_id}?hash=]`,
+//! cis2.md §15.2) registers clients in the same registry, so a supplier's registration script runs unchanged;
+//! see `docs/connection-manager.md` and [`ConnectionManagerConfig`].
 //!
 //! ## Login form (`POST {realm}/login`, `application/x-www-form-urlencoded`)
 //!
