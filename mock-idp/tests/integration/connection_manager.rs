@@ -313,3 +313,36 @@ async fn without_a_valid_token_401_and_other_teams_403() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn a_private_key_jwt_rs512_registration_signs_in() {
+    // What MBS registers: private_key_jwt, RS512, its own JWKS endpoint.
+    let h = start().await;
+    let key =
+        cis2_sdk::SigningKey::from_pkcs8_pem(include_str!("../data/rp-a.pem"), cis2_sdk::Algorithm::RS512)
+            .unwrap();
+    let jwks = cis2_sdk::JwkSet::from_keys([key.public_jwk().unwrap()])
+        .unwrap()
+        .to_json();
+    let app = axum::Router::new().route(
+        "/auth/cis2/jwks_uri",
+        axum::routing::get(move || async move { axum::Json(jwks) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let jwks_uri = format!("http://{}/auth/cis2/jwks_uri", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let tok = token(&h).await;
+    let mut c = config("MBS-like");
+    c["token_endpoint_auth_method"] = json!("private_key_jwt");
+    c["jwks_uri"] = json!(jwks_uri);
+    let (s, created) = call(&h, reqwest::Method::POST, &team(""), &tok, Some(c)).await;
+    assert_eq!(s, 201, "{created}");
+    let client_id = created["client_id"].as_str().unwrap();
+    let rp = h.rp(client_id, ClientAuth::PrivateKeyJwt(key)).await;
+    let (_, id) = rp
+        .full(&h, &LoginOptions::default(), "656005750108", "smartcard")
+        .await;
+    assert_eq!(id.azp.as_deref(), Some(client_id));
+    server.abort();
+}
