@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{CmError, authorize};
+use super::auth::{CmError, authorize};
 use crate::clients::{AuthMethodName, Client};
 use crate::config::ConnectionManagerConfig;
 use crate::errors::no_store;

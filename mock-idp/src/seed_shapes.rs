@@ -1,13 +1,15 @@
 //! Seeded users that each carry one further CIS2 claim shape (issue #14 item 8): workgroups and areas of work,
 //! every professional id cis2.md §8.1 lists, lists sent as one object, and many roles. The older seeds in
-//! the parent module keep their uids and shapes (other crates' tests depend on them).
+//! `crate::seeds` keep their uids and shapes (other crates' tests depend on them).
 
 use cis2_sdk::NrbacRole;
 use cis2_sdk::claims::PROFESSIONAL_ID_CLAIMS;
 use serde_json::Value;
 
-use super::{ADMIN_NAME, CP_NAME, GP_NAME, NURSE_NAME, RA_NAME, User, org, role, user, with_activities};
 use crate::authenticators::AuthMethod;
+use crate::users::{
+    ADMIN_NAME, CP_NAME, GP_NAME, NURSE_NAME, RA_NAME, User, org, role, user, with_activities,
+};
 
 /// Workgroups / areas of work (cis2.md §8.4 example values).
 const WORKGROUPS_UID: &str = "555000000004";
@@ -41,7 +43,7 @@ fn with_workgroups(mut r: NrbacRole, groups: &[(&str, &str)], aow: &[(&str, &str
 }
 
 /// The claim-shape users, appended to the seeds.
-pub(super) fn shape_users() -> Vec<User> {
+pub(crate) fn shape_users() -> Vec<User> {
     use AuthMethod::{Fido2, Passkey, Password, Smartcard, Totp};
     let aal3 = [Smartcard, Fido2, Passkey, Totp, Password];
     let rba = || org("RBA", "SOMERSET NHS FOUNDATION TRUST", Some("555000000402"));
