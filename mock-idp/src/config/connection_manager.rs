@@ -142,4 +142,19 @@ mod tests {
                 .is_err()
         );
     }
+
+    #[test]
+    fn toml_teams() {
+        let c = crate::config::Config::from_toml(
+            "[connection_manager]\ntoken_lifetime_secs = 60\n[[connection_manager.teams]]\nsecret = \"s\"\nteam_ids = [\"t1\", \"t2\"]\n",
+        )
+        .unwrap();
+        let cm = c.connection_manager;
+        assert_eq!(cm.token_lifetime_secs, 60);
+        assert_eq!(cm.teams.len(), 1);
+        assert_eq!(cm.teams[0].secret, "s");
+        assert_eq!(cm.teams[0].team_ids, ["t1", "t2"]);
+        assert!(cm.enabled && !cm.dangerous_allow_client_secret_basic);
+        assert!(crate::config::Config::from_toml("[connection_manager]\nnope = 1\n").is_err());
+    }
 }
