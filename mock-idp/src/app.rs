@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::oidc::discovery::endpoint_list;
 use crate::state::AppState;
 use crate::users::{DEFAULT_PASSCODE, DEFAULT_PASSWORD};
-use crate::{admin, assets, cis1, journey, oidc, webauthn};
+use crate::{admin, assets, cis1, connection_manager, journey, oidc, webauthn};
 
 /// The mock's HTTP surface, for `oneshot` tests or embedding. The protocol endpoints and sign-in pages are
 /// served under the issuer's path (its realm), whatever it is.
@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .merge(webauthn::page_routes(&realm))
         .route("/assets/{*path}", get(assets::serve))
         .merge(admin::routes(&state))
+        .merge(connection_manager::routes(&state))
         .layer(axum::middleware::from_fn_with_state(state.clone(), in_realm))
         .with_state(state)
 }

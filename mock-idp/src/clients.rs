@@ -95,6 +95,9 @@ pub struct Client {
     /// (cis2.md §6; what CIS2 itself accepts is unconfirmed).
     #[serde(default)]
     pub accept_issuer_audience: bool,
+    /// The Connection Manager team that owns this registration, when it was made through `/api/configs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
 }
 
 fn default_alg() -> String {
@@ -122,6 +125,7 @@ impl Client {
             userinfo_signed: false,
             quirks: Quirks::default(),
             accept_issuer_audience: false,
+            team_id: None,
         }
     }
 
@@ -190,5 +194,6 @@ pub fn demo_client() -> Client {
         userinfo_signed: false,
         quirks: Quirks::default(),
         accept_issuer_audience: false,
+        team_id: None,
     }
 }

@@ -56,6 +56,9 @@
 //! `docs/tls.md` and [`TlsInfo`].
 //!
 //! The admin API lives at `/admin/api` (see [`admin`](crate#admin-api)) and a small page at `/admin`.
+//! Beside it, the Connection Manager API (`POST /api/auth`, `/api/configs/{team_id}[/{config_id}?hash=]`,
+//! cis2.md §15.2) registers clients in the same registry, so a supplier's registration script runs unchanged;
+//! see `docs/connection-manager.md` and [`ConnectionManagerConfig`].
 //!
 //! ## Login form (`POST {realm}/login`, `application/x-www-form-urlencoded`)
 //!
@@ -105,6 +108,7 @@ mod client_hello;
 mod clients;
 mod clock;
 mod config;
+mod connection_manager;
 mod credentials;
 mod ct;
 mod deliveries;
@@ -118,6 +122,8 @@ mod observed;
 mod oidc;
 mod pages;
 mod realm;
+mod seed_shapes;
+mod seeds;
 mod server;
 mod sessions;
 mod signing;
@@ -146,15 +152,18 @@ pub use config::cis1::{Cis1Config, RoleAssertionFailure};
 pub use config::error::ConfigError;
 pub use config::tls::TlsConfig;
 pub use config::webauthn::WebauthnConfig;
-pub use config::{Config, DiscoveryOverrides};
+pub use config::{
+    CmTeam, Config, ConnectionManagerConfig, DEFAULT_CM_SECRET, DEFAULT_CM_TEAM_ID, DiscoveryOverrides,
+};
 pub use deliveries::{Delivery, DeliveryAttempt};
 pub use errors::AdminError;
 pub use faults::{Fault, InjectRequest, Injected, LogoutMalformation, Target};
 pub use keys::cis2_kid;
 pub use logout::MintLogoutToken;
 pub use observed::{Observed, ObservedEndpoint};
+pub use seeds::seed_users;
 pub use server::{MockIdp, MockIdpBuilder, RunningMockIdp, StartError};
 pub use sessions::{SESSION_COOKIE, SsoSession};
 pub use state::{AppState, BridgeState};
 pub use tls::TlsInfo;
-pub use users::{DEFAULT_PASSCODE, DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET, User, org, role, seed_users};
+pub use users::{DEFAULT_PASSCODE, DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET, User, org, role};

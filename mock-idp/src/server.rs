@@ -14,7 +14,7 @@ use crate::clock::OffsetClock;
 use crate::config::Config;
 use crate::state::{AppState, Inner};
 use crate::tls::{self, TlsInfo};
-use crate::users::{self, User};
+use crate::users::User;
 use crate::{assets, bridge, keys, logout, store};
 
 /// Why the mock could not start.
@@ -63,6 +63,12 @@ impl MockIdpBuilder {
     /// Replaces the whole configuration.
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
+        self
+    }
+
+    /// The Connection Manager API settings (`[connection_manager]`).
+    pub fn connection_manager(mut self, cm: crate::config::ConnectionManagerConfig) -> Self {
+        self.config.connection_manager = cm;
         self
     }
 
@@ -194,7 +200,7 @@ impl MockIdpBuilder {
         let clock = OffsetClock::new();
         let store = store::Store::open(self.config.data_dir.as_deref()).map_err(start_err)?;
         if self.config.seed && !store.seeded().map_err(start_err)? {
-            for u in users::seed_users() {
+            for u in crate::seeds::seed_users() {
                 store.put_user(&u).map_err(start_err)?;
             }
             store.put_client(&clients::demo_client()).map_err(start_err)?;
@@ -251,6 +257,8 @@ impl MockIdpBuilder {
             discovery,
             realm,
             aal2_any: RwLock::new(aal2_any),
+            cm_tokens: Mutex::default(),
+            cm_write: Mutex::default(),
         })))
     }
 

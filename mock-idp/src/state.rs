@@ -66,6 +66,10 @@ pub(crate) struct Inner {
     pub(crate) realm: Arc<Realm>,
     /// What `AAL2_ANY` means (from `aal2_any`, switched through `PUT /admin/api/acr`).
     pub(crate) aal2_any: RwLock<crate::authenticators::Aal2Any>,
+    /// Connection Manager access tokens: token → (team ids, expiry in unix seconds).
+    pub(crate) cm_tokens: Mutex<BTreeMap<String, (Vec<String>, u64)>>,
+    /// Held across a Connection Manager update's hash check and write (optimistic concurrency).
+    pub(crate) cm_write: Mutex<()>,
 }
 
 /// The mock's shared state; cheap to clone. Build it with [`MockIdpBuilder::build`] to drive [`router`]

@@ -223,7 +223,7 @@ mod tests {
             let s = Store::open(Some(dir.path())).unwrap();
             s.put_credential("cred-1", "656005750108", &serde_json::json!({"cred": "x"}))
                 .unwrap();
-            s.put_user(&crate::users::seed_users()[0]).unwrap();
+            s.put_user(&crate::seeds::seed_users()[0]).unwrap();
             s.mark_seeded().unwrap();
         }
         let s = Store::open(Some(dir.path())).unwrap();

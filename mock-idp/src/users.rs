@@ -1,5 +1,4 @@
-//! Test users and their role profiles, with the seed data: the published NHS mock users (cis2.md §16.2) and
-//! a few more shapes (several roles across organisations, no roles, an RA manager).
+//! Test users and their role profiles, and the builders the seeds (`crate::seeds`, `crate::seed_shapes`) use.
 
 use cis2_sdk::{NrbacRole, Organisation};
 use serde::{Deserialize, Serialize};
@@ -69,6 +68,10 @@ pub struct User {
     /// Professional registration ids (`gmc_id`, …).
     #[serde(default)]
     pub professional_ids: Map<String, Value>,
+    /// Send this user's one-element role and organisation lists as a single object instead of an array
+    /// (cis2.md §8.3, \[I\]), whatever the client's `quirks` say.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_object_lists: bool,
 }
 
 fn default_password() -> String {
@@ -112,6 +115,7 @@ impl User {
             orgs: Vec::new(),
             org_memberships: Vec::new(),
             professional_ids: Map::new(),
+            single_object_lists: false,
         }
     }
 
@@ -155,6 +159,34 @@ impl User {
         }
         Ok(())
     }
+
+    /// The stricter check of users created or replaced through the admin API: `uid`, every role's
+    /// `person_roleid` and (when set) `person_orgid` are 12-digit CIS UIDs (cis2.md §8.3, §8.5).
+    pub fn check_uids(&self) -> Result<(), String> {
+        check_uid("uid", &self.uid)?;
+        for r in &self.roles {
+            check_role_uids(r)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `v` is a 12-digit CIS UID; the error names `field`.
+fn check_uid(field: &str, v: &str) -> Result<(), String> {
+    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("{field} must be a 12-digit UID, got {v:?}"))
+    }
+}
+
+/// A role's `person_roleid` (always) and `person_orgid` (when set) are 12-digit UIDs.
+pub(crate) fn check_role_uids(r: &NrbacRole) -> Result<(), String> {
+    check_uid("person_roleid", &r.person_roleid)?;
+    if !r.person_orgid.is_empty() {
+        check_uid("person_orgid", &r.person_orgid)?;
+    }
+    Ok(())
 }
 
 /// Builds a role profile.
@@ -174,7 +206,7 @@ pub fn role(
     r
 }
 
-fn with_activities(mut r: NrbacRole, acts: &[(&str, &str)]) -> NrbacRole {
+pub(crate) fn with_activities(mut r: NrbacRole, acts: &[(&str, &str)]) -> NrbacRole {
     r.activities = acts.iter().map(|(n, _)| (*n).to_owned()).collect();
     r.activity_codes = acts.iter().map(|(_, c)| (*c).to_owned()).collect();
     r
@@ -189,14 +221,16 @@ pub fn org(org_code: &str, org_name: &str, person_orgid: Option<&str>) -> Organi
     o
 }
 
-const GP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"General Medical Practitioner\"";
-const CP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\"";
-const ADMIN_NAME: &str = "\"Admin & Clerical\":\"Admin and Clerical\":\"Admin/Clinical Support Access Role\"";
-const NURSE_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Nurse Access Role\"";
-const RA_NAME: &str = "\"Admin & Clerical\":\"Management - A & C\":\"Registration Authority Manager\"";
+pub(crate) const GP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"General Medical Practitioner\"";
+pub(crate) const CP_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\"";
+pub(crate) const ADMIN_NAME: &str =
+    "\"Admin & Clerical\":\"Admin and Clerical\":\"Admin/Clinical Support Access Role\"";
+pub(crate) const NURSE_NAME: &str = "\"Clinical\":\"Clinical Provision\":\"Nurse Access Role\"";
+pub(crate) const RA_NAME: &str =
+    "\"Admin & Clerical\":\"Management - A & C\":\"Registration Authority Manager\"";
 
 #[allow(clippy::too_many_arguments)]
-fn user(
+pub(crate) fn user(
     uid: &str,
     given: &str,
     family: &str,
@@ -230,171 +264,6 @@ fn user(
         roles,
         orgs,
         professional_ids: Map::new(),
+        single_object_lists: false,
     }
-}
-
-/// The seeded users.
-pub fn seed_users() -> Vec<User> {
-    use AuthMethod::{Nhsmail, Passkey, Password, Totp};
-    let aal3 = AuthMethod::ALL;
-    let aal2 = [Passkey, Totp, Nhsmail, Password];
-    let aal1 = [Password];
-    let x09 = || vec![org("X09", "NHS CONNECTING FOR HEALTH", Some("656005753107"))];
-    let gp = |rid: &str| {
-        with_activities(
-            role(rid, "656005753107", "X09", "S0010:G0020:R0260", GP_NAME),
-            &[("Independent Prescribing", "B0420")],
-        )
-    };
-    let cp = |rid: &str| {
-        with_activities(
-            role(rid, "656005753107", "X09", "S8000:G8000:R8000", CP_NAME),
-            &[
-                ("Manage Workgroups", "B0100"),
-                ("Independent Prescribing", "B0420"),
-            ],
-        )
-    };
-    let adm = |rid: &str| {
-        with_activities(
-            role(rid, "656005753107", "X09", "S8000:G8000:R8008", ADMIN_NAME),
-            &[("Manage Allergies", "B0028")],
-        )
-    };
-    let mut gp_user = user(
-        "656005750108",
-        "Gina",
-        "Practitioner",
-        "R0260 General Medical Practitioner, AAL3",
-        &aal3,
-        vec![gp("656005754108")],
-        x09(),
-    );
-    gp_user.professional_ids.insert("gmc_id".into(), "GMC123".into());
-    let mut multi = user(
-        "555000000001",
-        "Morgan",
-        "Multirole",
-        "Three roles across two organisations, AAL3",
-        &aal3,
-        vec![
-            cp("555000000101"),
-            with_activities(
-                role(
-                    "555000000102",
-                    "555000000201",
-                    "RBA",
-                    "S8000:G8000:R8001",
-                    NURSE_NAME,
-                ),
-                &[("Perform Prescription Preparation", "B0278")],
-            ),
-            role(
-                "555000000103",
-                "555000000201",
-                "RBA",
-                "S8000:G8000:R8008",
-                ADMIN_NAME,
-            ),
-        ],
-        vec![
-            org("X09", "NHS CONNECTING FOR HEALTH", Some("656005753107")),
-            org("RBA", "SOMERSET NHS FOUNDATION TRUST", Some("555000000201")),
-        ],
-    );
-    multi.middle_names = Some("Alex".into());
-    let mut ra = user(
-        "555000000003",
-        "Rae",
-        "Manager",
-        "Registration Authority manager, AAL3",
-        &aal3,
-        vec![with_activities(
-            role(
-                "555000000301",
-                "656005753107",
-                "X09",
-                "S0080:G0450:R5080",
-                RA_NAME,
-            ),
-            &[
-                ("Manage Workgroup Membership", "B0090"),
-                ("Local System Administration", "B0062"),
-            ],
-        )],
-        x09(),
-    );
-    ra.title = Some("Mx".into());
-    let mut no_roles = user(
-        "555000000002",
-        "Nora",
-        "Noroles",
-        "No roles at all, AAL3",
-        &aal3,
-        vec![],
-        vec![],
-    );
-    no_roles.title = Some("Ms".into());
-    let mut aal1 = user(
-        "656005750110",
-        "Alan",
-        "Userpass",
-        "No roles, password only (AAL1)",
-        &aal1,
-        vec![],
-        vec![],
-    );
-    aal1.id_assurance_level = 3;
-    vec![
-        gp_user,
-        user(
-            "656005750107",
-            "Clara",
-            "Clinician",
-            "R8000 Clinical Practitioner, AAL3",
-            &aal3,
-            vec![cp("656005754107")],
-            x09(),
-        ),
-        user(
-            "656005750104",
-            "Adam",
-            "Support",
-            "R8008 Admin/Clinical Support, AAL3",
-            &aal3,
-            vec![adm("656005754104")],
-            x09(),
-        ),
-        user(
-            "656005750111",
-            "Greg",
-            "Totp",
-            "R0260 General Medical Practitioner, AAL2",
-            &aal2,
-            vec![gp("656005754111")],
-            x09(),
-        ),
-        user(
-            "656005750109",
-            "Carla",
-            "Totp",
-            "R8000 Clinical Practitioner, AAL2",
-            &aal2,
-            vec![cp("656005754109")],
-            x09(),
-        ),
-        user(
-            "656005750112",
-            "Abby",
-            "Totp",
-            "R8008 Admin/Clinical Support, AAL2",
-            &aal2,
-            vec![adm("656005754112")],
-            x09(),
-        ),
-        aal1,
-        multi,
-        no_roles,
-        ra,
-    ]
 }

@@ -9,7 +9,7 @@ use crate::clients::Client;
 use crate::errors::AdminError;
 use crate::logout::end_session;
 use crate::state::{AppState, lock, read, write};
-use crate::users::{User, org};
+use crate::users::{User, check_role_uids, org};
 
 pub(super) async fn list_users(State(st): State<AppState>) -> Res {
     ok(st.users().into_iter().map(redact::user).collect::<Vec<_>>())
@@ -21,6 +21,7 @@ pub(super) async fn get_user(State(st): State<AppState>, Path(uid): Path<String>
 
 pub(super) async fn create_user(State(st): State<AppState>, body: Bytes) -> Res {
     let mut u: User = parse(&body)?;
+    u.check_uids().map_err(AdminError::InvalidRequest)?;
     if st.user(&u.uid).is_some() {
         return Err(AdminError::Conflict("a user with this uid exists".into()));
     }
@@ -39,6 +40,7 @@ pub(super) async fn put_user(State(st): State<AppState>, Path(uid): Path<String>
             "uid in the body differs from the path".into(),
         ));
     }
+    u.check_uids().map_err(AdminError::InvalidRequest)?;
     redact::restore_user(&mut u, st.user(&uid).as_ref())?;
     st.put_user(u.clone())?;
     ok(redact::user(u))
@@ -66,6 +68,7 @@ pub(super) async fn delete_user(State(st): State<AppState>, Path(uid): Path<Stri
 
 pub(super) async fn add_role(State(st): State<AppState>, Path(uid): Path<String>, body: Bytes) -> Res {
     let role: cis2_sdk::NrbacRole = parse(&body)?;
+    check_role_uids(&role).map_err(AdminError::InvalidRequest)?;
     let mut u = st.user(&uid).ok_or(AdminError::NotFound("user"))?;
     u.roles.retain(|r| r.person_roleid != role.person_roleid);
     if !role.org_code.is_empty() && !u.orgs.iter().any(|o| o.org_code == role.org_code) {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) mod admin;
 pub(crate) mod bridge;
 pub(crate) mod cis1;
+pub(crate) mod connection_manager;
 pub(crate) mod discovery;
 pub(crate) mod error;
 pub(crate) mod tls;
@@ -18,6 +19,7 @@ use crate::cards::CardMode;
 use admin::AdminConfig;
 use bridge::BridgeConfig;
 use cis1::Cis1Config;
+pub use connection_manager::{CmTeam, ConnectionManagerConfig, DEFAULT_CM_SECRET, DEFAULT_CM_TEAM_ID};
 pub use discovery::DiscoveryOverrides;
 use error::ConfigError;
 use tls::TlsConfig;
@@ -93,6 +95,8 @@ pub struct Config {
     /// Overrides of the discovery document (`[discovery]`, see [`DiscoveryOverrides`]); changeable at run
     /// time through `PUT /admin/api/discovery`. Default: none.
     pub discovery: DiscoveryOverrides,
+    /// The Connection Manager API (`[connection_manager]`, see [`ConnectionManagerConfig`]).
+    pub connection_manager: ConnectionManagerConfig,
 }
 
 impl Default for Config {
@@ -124,6 +128,7 @@ impl Default for Config {
             max_codes: 10_000,
             max_sso_sessions: 10_000,
             discovery: DiscoveryOverrides::default(),
+            connection_manager: ConnectionManagerConfig::default(),
         }
     }
 }
@@ -188,6 +193,7 @@ impl Config {
                 a if a.starts_with("ADMIN_") => self.admin.apply_env(&k, a, &v)?,
                 c if c.starts_with("CIS1_") => self.cis1.apply_env(&k, c, &v)?,
                 t if t.starts_with("TLS_") => self.tls.apply_env(&k, t, &v)?,
+                m if m.starts_with("CM_") => self.connection_manager.apply_env(&k, m, &v)?,
                 "CONFIG" | "LOG" => {}
                 _ => return Err(ConfigError(format!("unknown variable {k}"))),
             }

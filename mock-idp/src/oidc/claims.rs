@@ -123,7 +123,9 @@ pub(crate) fn userinfo(
         u.selected_roleid = selected_roleid.map(str::to_owned);
     }
     let mut map = to_map(&u)?;
-    quirks(&mut map, &client.quirks);
+    let mut q = client.quirks.clone();
+    q.single_object_lists |= user.single_object_lists;
+    quirks(&mut map, &q);
     Ok(map)
 }
 

@@ -334,9 +334,11 @@ impl Rp {
                 .text()
                 .await
                 .unwrap();
+            // The first radio's value (`name="role" type="radio" value="…"`).
             let role = page
-                .split("name=\"role\" value=\"")
+                .split("name=\"role\"")
                 .nth(1)
+                .and_then(|rest| rest.split("value=\"").nth(1))
                 .unwrap()
                 .split('"')
                 .next()
