@@ -94,8 +94,14 @@ async fn run(args: Args) -> Result<bool, String> {
     {
         return Err(format!("--fault {f}: the faults are: redis-restart"));
     }
-    let mock_bin = args.mock_bin.clone().unwrap_or_else(|| target_dir().join("release/cis2-mock-idp"));
-    let demo_bin = args.demo_bin.clone().unwrap_or_else(|| target_dir().join("release/example-demo-rp"));
+    let mock_bin = args
+        .mock_bin
+        .clone()
+        .unwrap_or_else(|| target_dir().join("release/cis2-mock-idp"));
+    let demo_bin = args
+        .demo_bin
+        .clone()
+        .unwrap_or_else(|| target_dir().join("release/example-demo-rp"));
     for b in [&mock_bin, &demo_bin] {
         if !b.exists() {
             return Err(format!(
@@ -190,14 +196,22 @@ async fn campaign(
     let mut next_sample = start;
     while Instant::now() < end {
         if Instant::now() >= next_sample {
-            let rss = fleet.servers.iter().map(|s| s.pid().and_then(procs::rss_kib)).collect();
+            let rss = fleet
+                .servers
+                .iter()
+                .map(|s| s.pid().and_then(procs::rss_kib))
+                .collect();
             samples.push((start.elapsed().as_secs(), rss));
             next_sample += Duration::from_secs(args.sample_every);
         }
         for s in &mut fleet.servers {
             if let Some(how) = s.exited() {
                 stop.store(true, Ordering::Relaxed);
-                return Err(format!("{} exited during the run ({how}):\n{}", s.name, s.log_tail()));
+                return Err(format!(
+                    "{} exited during the run ({how}):\n{}",
+                    s.name,
+                    s.log_tail()
+                ));
             }
         }
         if !fault_done && Instant::now() >= fault_at {
@@ -223,7 +237,9 @@ async fn campaign(
         std::fs::write(p, &text).map_err(|e| format!("{}: {e}", p.display()))?;
     }
     print_table(&summary, &names);
-    let verified = summary["backchannel_logouts_verified_on_both"].as_u64().unwrap_or(0);
+    let verified = summary["backchannel_logouts_verified_on_both"]
+        .as_u64()
+        .unwrap_or(0);
     let rss_ok = !rss["flagged"].as_bool().unwrap_or(true);
     let recovered = summary["fault"]["recovered"].as_bool().unwrap_or(true);
     Ok(stats.error_count() == 0 && verified > 0 && rss_ok && recovered)
@@ -247,7 +263,9 @@ async fn check_registration(t: &Target) -> Result<(), String> {
 /// One mock user per virtual user (so each has exactly one IdP session to end): copies of the seeded
 /// smartcard user 656005750108 (one role, so the mock never asks for one) with the default credentials.
 async fn make_users(t: &Target, n: usize) -> Result<Vec<String>, String> {
-    let template = vu::admin(t, Method::GET, "/users/656005750108").await.map_err(|f| f.detail)?;
+    let template = vu::admin(t, Method::GET, "/users/656005750108")
+        .await
+        .map_err(|f| f.detail)?;
     let mut uids = Vec::with_capacity(n);
     for i in 0..n {
         let uid = format!("9{:011}", 70_000_000 + i);
@@ -280,7 +298,11 @@ async fn make_users(t: &Target, n: usize) -> Result<Vec<String>, String> {
 
 /// Stops Redis, keeps it down 2 s, starts it again on the same port; the failures meanwhile are tolerated if
 /// they fail closed. Recovery: a sign-in completes within 30 s of the restart.
-async fn restart_redis(fleet: &mut Fleet, dir: &std::path::Path, stats: &Stats) -> Result<serde_json::Value, String> {
+async fn restart_redis(
+    fleet: &mut Fleet,
+    dir: &std::path::Path,
+    stats: &Stats,
+) -> Result<serde_json::Value, String> {
     let port = fleet.servers[0].port;
     eprintln!("cis2-soak: fault: stopping redis");
     stats.fault_window.store(true, Ordering::Relaxed);
@@ -312,7 +334,12 @@ async fn restart_redis(fleet: &mut Fleet, dir: &std::path::Path, stats: &Stats) 
 }
 
 /// RSS at the end of warm-up, at the end and the max, per server; growth over `max_growth` % is flagged.
-fn rss_report(names: &[String], samples: &[(u64, Vec<Option<u64>>)], warmup: u64, max_growth: f64) -> serde_json::Value {
+fn rss_report(
+    names: &[String],
+    samples: &[(u64, Vec<Option<u64>>)],
+    warmup: u64,
+    max_growth: f64,
+) -> serde_json::Value {
     let mut per = serde_json::Map::new();
     let mut flagged = false;
     for (i, name) in names.iter().enumerate() {
@@ -348,7 +375,10 @@ fn rss_report(names: &[String], samples: &[(u64, Vec<Option<u64>>)], warmup: u64
 
 fn print_table(s: &serde_json::Value, names: &[String]) {
     eprintln!();
-    eprintln!("users {}  duration {} s  rounds {}  sign-ins {} ({}/s)  requests {}", s["users"], s["duration_s"], s["rounds"], s["sign_ins"], s["sign_ins_per_s"], s["requests"]);
+    eprintln!(
+        "users {}  duration {} s  rounds {}  sign-ins {} ({}/s)  requests {}",
+        s["users"], s["duration_s"], s["rounds"], s["sign_ins"], s["sign_ins_per_s"], s["requests"]
+    );
     eprintln!(
         "sign-in p50 {} ms  p99 {} ms  max {} ms",
         s["sign_in_ms"]["p50"], s["sign_in_ms"]["p99"], s["sign_in_ms"]["max"]
@@ -357,7 +387,10 @@ fn print_table(s: &serde_json::Value, names: &[String]) {
         "back-channel logouts verified on both instances: {}  errors: {}",
         s["backchannel_logouts_verified_on_both"], s["errors"]
     );
-    eprintln!("{:<8} {:>14} {:>10} {:>10} {:>8}", "server", "after warm-up", "end", "max", "growth");
+    eprintln!(
+        "{:<8} {:>14} {:>10} {:>10} {:>8}",
+        "server", "after warm-up", "end", "max", "growth"
+    );
     for n in names {
         let r = &s["rss"]["servers"][n];
         eprintln!(

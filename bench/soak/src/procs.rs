@@ -16,9 +16,9 @@ pub(crate) const DEMO_CLIENT_ID: &str = "200000000001.apps.supplier";
 /// One server process.
 pub(crate) struct Server {
     /// `redis`, `mock`, `demo-a`, `demo-b`.
-    pub name: String,
+    pub(crate) name: String,
     /// Its loopback port.
-    pub port: u16,
+    pub(crate) port: u16,
     child: Child,
     log: PathBuf,
 }
@@ -62,7 +62,13 @@ pub(crate) async fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("reading the free port: {e}"))
 }
 
-fn spawn(name: &str, program: &Path, args: &[String], env: &[(String, String)], dir: &Path) -> Result<(Child, PathBuf), String> {
+fn spawn(
+    name: &str,
+    program: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    dir: &Path,
+) -> Result<(Child, PathBuf), String> {
     let log = dir.join(format!("{name}.log"));
     let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
     let err = out.try_clone().map_err(|e| format!("{}: {e}", log.display()))?;
@@ -87,13 +93,21 @@ where
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(how) = server.exited() {
-            return Err(format!("{} exited early ({how}):\n{}", server.name, server.log_tail()));
+            return Err(format!(
+                "{} exited early ({how}):\n{}",
+                server.name,
+                server.log_tail()
+            ));
         }
         if ready().await {
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(format!("{} did not become ready in 60 s:\n{}", server.name, server.log_tail()));
+            return Err(format!(
+                "{} did not become ready in 60 s:\n{}",
+                server.name,
+                server.log_tail()
+            ));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -109,12 +123,26 @@ pub(crate) async fn start_redis(dir: &Path, port: Option<u16>) -> Result<Server,
         Some(p) => p,
         None => free_port().await?,
     };
-    let args: Vec<String> = ["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    let args: Vec<String> = [
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
     let (child, log) = spawn("redis", Path::new("redis-server"), &args, &[], dir)?;
-    let mut s = Server { name: "redis".into(), port, child, log };
+    let mut s = Server {
+        name: "redis".into(),
+        port,
+        child,
+        log,
+    };
     let log_path = s.log.clone();
     wait_ready(&mut s, || {
         let log_path = log_path.clone();
@@ -143,7 +171,12 @@ pub(crate) async fn start_mock(bin: &Path, dir: &Path, http: &reqwest::Client) -
     ];
     let env = vec![("CIS2_MOCK_LOG".to_owned(), "warn".to_owned())];
     let (child, log) = spawn("mock", bin, &args, &env, dir)?;
-    let mut s = Server { name: "mock".into(), port, child, log };
+    let mut s = Server {
+        name: "mock".into(),
+        port,
+        child,
+        log,
+    };
     let url = format!("http://127.0.0.1:{port}{REALM}/.well-known/openid-configuration");
     wait_ready(&mut s, || answers(http, &url)).await?;
     Ok(s)
@@ -164,7 +197,10 @@ pub(crate) async fn start_demo(
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
     let env: Vec<(String, String)> = [
         ("CIS2_ISSUER", format!("http://localhost:{mock_port}{REALM}")),
-        ("CIS2_MOCK_ADMIN_URL", format!("http://127.0.0.1:{mock_port}/admin/api")),
+        (
+            "CIS2_MOCK_ADMIN_URL",
+            format!("http://127.0.0.1:{mock_port}/admin/api"),
+        ),
         ("DEMO_PORT", port.to_string()),
         ("DEMO_PUBLIC_URL", format!("http://localhost:{port}")),
         ("DEMO_DATA_DIR", data.display().to_string()),
@@ -176,7 +212,12 @@ pub(crate) async fn start_demo(
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     let (child, log) = spawn(name, bin, &[], &env, dir)?;
-    let mut s = Server { name: name.into(), port, child, log };
+    let mut s = Server {
+        name: name.into(),
+        port,
+        child,
+        log,
+    };
     let url = format!("http://127.0.0.1:{port}/");
     wait_ready(&mut s, || answers(http, &url)).await?;
     Ok(s)

@@ -103,3 +103,30 @@ pub(crate) fn percentile(sorted: &[u64], p: usize) -> Option<u64> {
     let rank = (p * sorted.len()).div_ceil(100).max(1);
     sorted.get(rank - 1).copied()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50), Some(50));
+        assert_eq!(percentile(&v, 99), Some(99));
+        assert_eq!(percentile(&[7], 99), Some(7));
+        assert_eq!(percentile(&[], 50), None);
+    }
+
+    #[test]
+    fn fault_window_tolerates_closed_failures_but_never_another_users_data() {
+        let s = Stats::default();
+        s.fault_window.store(true, Ordering::Relaxed);
+        s.failure("me_not_ok", "503".into());
+        s.failure("me_wrong_user", "someone else".into());
+        assert_eq!(s.error_count(), 1);
+        s.fault_window.store(false, Ordering::Relaxed);
+        s.failure("me_not_ok", "503".into());
+        assert_eq!(s.error_count(), 2);
+        assert_eq!(s.summary()["fault_tolerated_failures"]["me_not_ok"], 1);
+    }
+}

@@ -38,7 +38,10 @@ pub(crate) struct Failure {
 }
 
 fn fail(kind: &'static str, detail: impl Into<String>) -> Failure {
-    Failure { kind, detail: detail.into() }
+    Failure {
+        kind,
+        detail: detail.into(),
+    }
 }
 
 struct Answer {
@@ -67,21 +70,38 @@ impl VirtualUser {
         Ok(Self { uid, http, round: 0 })
     }
 
-    async fn request(&self, t: &Target, method: Method, url: &str, form: Option<&[(&str, &str)]>) -> Result<Answer, Failure> {
+    async fn request(
+        &self,
+        t: &Target,
+        method: Method,
+        url: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> Result<Answer, Failure> {
         let mut req = self.http.request(method.clone(), url);
         if let Some(f) = form {
             req = req.form(f);
         }
         t.stats.request();
-        let res = req.send().await.map_err(|e| fail(kind_of(&e), format!("{method} {url}: {e}")))?;
+        let res = req
+            .send()
+            .await
+            .map_err(|e| fail(kind_of(&e), format!("{method} {url}: {e}")))?;
         let status = res.status();
         let location = res
             .headers()
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = res.text().await.map_err(|e| fail(kind_of(&e), format!("{method} {url} body: {e}")))?;
-        Ok(Answer { url: url.to_owned(), status, location, body })
+        let body = res
+            .text()
+            .await
+            .map_err(|e| fail(kind_of(&e), format!("{method} {url} body: {e}")))?;
+        Ok(Answer {
+            url: url.to_owned(),
+            status,
+            location,
+            body,
+        })
     }
 
     /// One round. `Ok(())` when everything held.
@@ -93,14 +113,22 @@ impl VirtualUser {
         t.stats.sign_in(started.elapsed());
         // Browse: the same browser reaches both instances with the one cookie (cookies are per host).
         for demo in &t.demos {
-            let me = self.request(t, Method::GET, &format!("{demo}/api/me"), None).await?;
+            let me = self
+                .request(t, Method::GET, &format!("{demo}/api/me"), None)
+                .await?;
             if me.status != StatusCode::OK {
-                return Err(fail("me_not_ok", format!("{} → {}: {}", me.url, me.status, cut(&me.body))));
+                return Err(fail(
+                    "me_not_ok",
+                    format!("{} → {}: {}", me.url, me.status, cut(&me.body)),
+                ));
             }
-            let v: serde_json::Value =
-                serde_json::from_str(&me.body).map_err(|e| fail("me_not_json", format!("{}: {e}", me.url)))?;
+            let v: serde_json::Value = serde_json::from_str(&me.body)
+                .map_err(|e| fail("me_not_json", format!("{}: {e}", me.url)))?;
             if v.get("sub").and_then(|s| s.as_str()) != Some(self.uid.as_str()) {
-                return Err(fail("me_wrong_user", format!("{} for {}: {}", me.url, self.uid, cut(&me.body))));
+                return Err(fail(
+                    "me_wrong_user",
+                    format!("{} for {}: {}", me.url, self.uid, cut(&me.body)),
+                ));
             }
             let page = self.request(t, Method::GET, &format!("{demo}/"), None).await?;
             if page.status != StatusCode::OK {
@@ -131,7 +159,10 @@ impl VirtualUser {
                 ];
                 last = self.request(t, Method::POST, &login_url, Some(&form)).await?;
                 if !last.status.is_redirection() {
-                    return Err(fail("idp_login_refused", format!("{}: {}", last.status, cut(&last.body))));
+                    return Err(fail(
+                        "idp_login_refused",
+                        format!("{}: {}", last.status, cut(&last.body)),
+                    ));
                 }
                 continue;
             }
@@ -147,10 +178,16 @@ impl VirtualUser {
             last = self.request(t, Method::GET, &next, None).await?;
         }
         if !called_back {
-            return Err(fail("no_callback", format!("ended at {} ({})", last.url, last.status)));
+            return Err(fail(
+                "no_callback",
+                format!("ended at {} ({})", last.url, last.status),
+            ));
         }
         if last.status != StatusCode::OK {
-            return Err(fail("sign_in_not_ok", format!("ended at {} ({}): {}", last.url, last.status, cut(&last.body))));
+            return Err(fail(
+                "sign_in_not_ok",
+                format!("ended at {} ({}): {}", last.url, last.status, cut(&last.body)),
+            ));
         }
         Ok(())
     }
@@ -168,7 +205,10 @@ impl VirtualUser {
             })
             .unwrap_or_default();
         if sids.is_empty() {
-            return Err(fail("no_idp_session", format!("no mock session for {}", self.uid)));
+            return Err(fail(
+                "no_idp_session",
+                format!("no mock session for {}", self.uid),
+            ));
         }
         for sid in &sids {
             admin(t, Method::DELETE, &format!("/sessions/{sid}")).await?;
@@ -180,7 +220,9 @@ impl VirtualUser {
                 if gone[i] {
                     continue;
                 }
-                let s = self.request(t, Method::GET, &format!("{demo}/auth/session"), None).await?;
+                let s = self
+                    .request(t, Method::GET, &format!("{demo}/auth/session"), None)
+                    .await?;
                 let v: serde_json::Value = serde_json::from_str(&s.body)
                     .map_err(|e| fail("session_not_json", format!("{}: {e}", s.url)))?;
                 if v.get("authenticated").and_then(|a| a.as_bool()) == Some(false) {
@@ -189,7 +231,9 @@ impl VirtualUser {
                         t.stats.reason_seen();
                     }
                     // And the API refuses it.
-                    let me = self.request(t, Method::GET, &format!("{demo}/api/me"), None).await?;
+                    let me = self
+                        .request(t, Method::GET, &format!("{demo}/api/me"), None)
+                        .await?;
                     if me.status != StatusCode::UNAUTHORIZED {
                         return Err(fail("me_after_logout", format!("{} → {}", me.url, me.status)));
                     }
@@ -200,7 +244,13 @@ impl VirtualUser {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(fail("logout_unverified", format!("{} still signed in on {gone:?} after {LOGOUT_DEADLINE:?}", self.uid)));
+                return Err(fail(
+                    "logout_unverified",
+                    format!(
+                        "{} still signed in on {gone:?} after {LOGOUT_DEADLINE:?}",
+                        self.uid
+                    ),
+                ));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -217,9 +267,15 @@ pub(crate) async fn admin(t: &Target, method: Method, path: &str) -> Result<serd
         .await
         .map_err(|e| fail(kind_of(&e), format!("admin {method} {path}: {e}")))?;
     let status = res.status();
-    let body = res.text().await.map_err(|e| fail(kind_of(&e), format!("admin {method} {path}: {e}")))?;
+    let body = res
+        .text()
+        .await
+        .map_err(|e| fail(kind_of(&e), format!("admin {method} {path}: {e}")))?;
     if !status.is_success() {
-        return Err(fail("admin_error", format!("admin {method} {path} → {status}: {}", cut(&body))));
+        return Err(fail(
+            "admin_error",
+            format!("admin {method} {path} → {status}: {}", cut(&body)),
+        ));
     }
     if body.is_empty() {
         return Ok(serde_json::Value::Null);
