@@ -5,6 +5,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+/// Failures that are errors even during a fault: a session that fails open.
+const NEVER_TOLERATED: [&str; 2] = ["me_wrong_user", "open_after_logout"];
+
 /// Shared counters.
 #[derive(Default)]
 pub(crate) struct Stats {
@@ -49,7 +52,7 @@ impl Stats {
     pub(crate) fn failure(&self, kind: &'static str, detail: String) {
         let in_fault = self.fault_window.load(Ordering::Relaxed);
         let mut g = self.lock();
-        if in_fault && kind != "me_wrong_user" {
+        if in_fault && !NEVER_TOLERATED.contains(&kind) {
             *g.tolerated.entry(kind).or_default() += 1;
             return;
         }

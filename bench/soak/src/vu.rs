@@ -234,6 +234,10 @@ impl VirtualUser {
                     let me = self
                         .request(t, Method::GET, &format!("{demo}/api/me"), None)
                         .await?;
+                    if me.status.is_success() {
+                        // Open: the session answers after the instance said it ended. Never tolerated.
+                        return Err(fail("open_after_logout", format!("{} → {}", me.url, me.status)));
+                    }
                     if me.status != StatusCode::UNAUTHORIZED {
                         return Err(fail("me_after_logout", format!("{} → {}", me.url, me.status)));
                     }
