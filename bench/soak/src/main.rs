@@ -42,6 +42,11 @@ struct Args {
     /// The largest RSS growth after warm-up, in percent, that passes.
     #[arg(long, default_value_t = 20.0)]
     max_rss_growth: f64,
+    /// The mock's access-token lifetime (seconds). The mock keeps every access token until it expires, so its
+    /// memory levels off one lifetime after the start; a lifetime shorter than the warm-up (the demo uses the
+    /// access token only at sign-in) makes "RSS flat after warm-up" a real check of the mock. CIS2's is 3600.
+    #[arg(long, default_value_t = 60)]
+    mock_access_token_secs: u64,
     /// A fault to inject half-way: `redis-restart`.
     #[arg(long)]
     fault: Option<String>,
@@ -138,7 +143,7 @@ async fn campaign(
     let redis = procs::start_redis(dir, None).await?;
     let redis_url = format!("redis://127.0.0.1:{}", redis.port);
     fleet.servers.push(redis);
-    let mock = procs::start_mock(mock_bin, dir, http).await?;
+    let mock = procs::start_mock(mock_bin, dir, http, args.mock_access_token_secs).await?;
     let mock_port = mock.port;
     fleet.servers.push(mock);
     // One after the other: each registers its redirect URI at the mock; they share the client key.

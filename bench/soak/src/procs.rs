@@ -156,8 +156,13 @@ pub(crate) async fn start_redis(dir: &Path, port: Option<u16>) -> Result<Server,
     Ok(s)
 }
 
-/// The mock IdP binary with its own data directory.
-pub(crate) async fn start_mock(bin: &Path, dir: &Path, http: &reqwest::Client) -> Result<Server, String> {
+/// The mock IdP binary with its own data directory and the given access-token lifetime.
+pub(crate) async fn start_mock(
+    bin: &Path,
+    dir: &Path,
+    http: &reqwest::Client,
+    access_token_secs: u64,
+) -> Result<Server, String> {
     let port = free_port().await?;
     let data = dir.join("mock-data");
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
@@ -169,7 +174,13 @@ pub(crate) async fn start_mock(bin: &Path, dir: &Path, http: &reqwest::Client) -
         "--issuer".to_owned(),
         format!("http://localhost:{port}{REALM}"),
     ];
-    let env = vec![("CIS2_MOCK_LOG".to_owned(), "warn".to_owned())];
+    let env = vec![
+        ("CIS2_MOCK_LOG".to_owned(), "warn".to_owned()),
+        (
+            "CIS2_MOCK_ACCESS_TOKEN_LIFETIME_SECS".to_owned(),
+            access_token_secs.to_string(),
+        ),
+    ];
     let (child, log) = spawn("mock", bin, &args, &env, dir)?;
     let mut s = Server {
         name: "mock".into(),
