@@ -23,8 +23,9 @@ HTML_ID = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-def strip_code(text):
-    """Removes fenced code blocks and inline code, keeping line count."""
+def strip_code(text, inline=True):
+    """Removes fenced code blocks and (unless `inline` is false) inline code, keeping line count. Headings keep
+    their inline code: mdBook's heading ids include its text."""
     out = []
     in_fence = None
     for line in text.split("\n"):
@@ -39,7 +40,7 @@ def strip_code(text):
         if in_fence is not None:
             out.append("")
             continue
-        out.append(re.sub(r"`+[^`]*`+", "", line))
+        out.append(re.sub(r"`+[^`]*`+", "", line) if inline else line)
     return "\n".join(out)
 
 
@@ -75,7 +76,7 @@ def anchors_of(path, cache):
         text = expand_includes(path, f.read())
     ids = set()
     counts = {}
-    for line in strip_code(text).split("\n"):
+    for line in strip_code(text, inline=False).split("\n"):
         m = HEADING.match(line)
         if m:
             title = m.group(2)
